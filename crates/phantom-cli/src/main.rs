@@ -1,0 +1,2 @@
+//! The `phantom` command-line tool.
+fn main() {}

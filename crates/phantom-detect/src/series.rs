@@ -1,0 +1,1 @@
+//! Robust anomaly detection in numeric series.

@@ -1,0 +1,246 @@
+//! Feature binning for histogram-based trees: each feature is cut once into at most 256 bins.
+//!
+//! A [`BinMapper`] learns, per feature, a sorted list of upper bounds. Value `v` falls in bin `b`,
+//! the number of upper bounds strictly below `v`; so `v <= upper_bound(b)` exactly when
+//! `bin(v) <= b`, and a split "bin <= b" found on binned data is the split "v <= upper_bound(b)"
+//! on raw data. Trees therefore store real thresholds and predict on raw values.
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::{Matrix, MlError};
+
+/// The largest number of bins a feature can have (bins are stored as `u8`).
+pub const MAX_BINS: usize = 256;
+
+/// Rows used to choose bin boundaries; larger inputs are subsampled with a fixed stride.
+const FIT_SAMPLE_ROWS: usize = 200_000;
+
+/// Per-feature bin boundaries learnt from data.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BinMapper {
+    upper_bounds: Vec<Vec<f32>>,
+}
+
+impl BinMapper {
+    /// Learns at most `max_bins` bins per feature (2..=256) from the columns of `x`.
+    ///
+    /// A feature with at most `max_bins` distinct values gets one bin per value (bounds at the
+    /// midpoints); otherwise bins hold roughly equal numbers of rows, and a value that alone fills
+    /// more than a bin's share keeps a bin of its own.
+    pub fn fit(x: &Matrix, max_bins: usize) -> Result<Self, MlError> {
+        if !(2..=MAX_BINS).contains(&max_bins) {
+            return Err(MlError::InvalidParameter {
+                name: "max_bins",
+                reason: format!("must be between 2 and {MAX_BINS}, got {max_bins}"),
+            });
+        }
+        x.check_fit_input()?;
+        let stride = x.n_rows().div_ceil(FIT_SAMPLE_ROWS);
+        let upper_bounds = (0..x.n_cols())
+            .into_par_iter()
+            .map(|f| {
+                let mut values: Vec<f32> = (0..x.n_rows())
+                    .step_by(stride)
+                    .map(|i| x.get(i, f))
+                    .collect();
+                values.sort_unstable_by(f32::total_cmp);
+                bounds_for_sorted(&values, max_bins)
+            })
+            .collect();
+        Ok(Self { upper_bounds })
+    }
+
+    /// Number of features the mapper was fitted on.
+    pub fn n_features(&self) -> usize {
+        self.upper_bounds.len()
+    }
+
+    /// Number of bins of feature `f` (1..=256).
+    pub fn n_bins(&self, f: usize) -> usize {
+        self.upper_bounds[f].len() + 1
+    }
+
+    /// The upper bounds of feature `f`'s bins, except the last bin, which is unbounded.
+    pub fn upper_bounds(&self, f: usize) -> &[f32] {
+        &self.upper_bounds[f]
+    }
+
+    /// The largest value in bin `b` of feature `f`: the raw threshold of the split "bin <= b".
+    pub fn upper_bound(&self, f: usize, b: usize) -> f32 {
+        self.upper_bounds[f][b]
+    }
+
+    /// The bin of value `v` of feature `f`.
+    pub fn bin(&self, f: usize, v: f32) -> u8 {
+        self.upper_bounds[f].partition_point(|&t| t < v) as u8
+    }
+
+    /// Bins every value of `x` (which must have this mapper's feature count), column by column.
+    pub fn transform(&self, x: &Matrix) -> Result<BinnedMatrix, MlError> {
+        x.check_n_features(self.n_features())?;
+        let n_rows = x.n_rows();
+        let mut columns = vec![0u8; n_rows * self.n_features()];
+        if n_rows > 0 {
+            columns
+                .par_chunks_mut(n_rows)
+                .enumerate()
+                .for_each(|(f, col)| {
+                    for (i, b) in col.iter_mut().enumerate() {
+                        *b = self.bin(f, x.get(i, f));
+                    }
+                });
+        }
+        Ok(BinnedMatrix {
+            n_rows,
+            n_cols: self.n_features(),
+            columns,
+            n_bins: (0..self.n_features())
+                .map(|f| self.n_bins(f) as u16)
+                .collect(),
+        })
+    }
+}
+
+/// Upper bounds for one feature from its sorted values.
+fn bounds_for_sorted(sorted: &[f32], max_bins: usize) -> Vec<f32> {
+    let mut distinct: Vec<(f32, usize)> = Vec::new();
+    for &v in sorted {
+        match distinct.last_mut() {
+            Some((last, count)) if *last == v => *count += 1,
+            _ => distinct.push((v, 1)),
+        }
+    }
+    if distinct.len() <= max_bins {
+        return distinct
+            .windows(2)
+            .map(|w| midpoint(w[0].0, w[1].0))
+            .collect();
+    }
+    let mut bounds = Vec::with_capacity(max_bins - 1);
+    let mut remaining_rows = sorted.len();
+    let mut in_bin = 0usize;
+    for (i, &(value, count)) in distinct.iter().enumerate() {
+        in_bin += count;
+        let bins_left = max_bins - bounds.len();
+        let target = remaining_rows.div_ceil(bins_left);
+        let next = distinct.get(i + 1);
+        let next_alone_fills_bin = next.is_some_and(|&(_, c)| c >= target);
+        if let Some(&(next_value, _)) = next
+            && bins_left > 1
+            && (in_bin >= target || next_alone_fills_bin)
+        {
+            bounds.push(midpoint(value, next_value));
+            remaining_rows -= in_bin;
+            in_bin = 0;
+        }
+    }
+    bounds
+}
+
+/// A bound between two consecutive distinct values `a < b` that keeps `a` below or on it and
+/// `b` above it, even when f32 rounding makes the plain midpoint equal to `b`.
+fn midpoint(a: f32, b: f32) -> f32 {
+    let m = a + (b - a) / 2.0;
+    if m < b { m } else { a }
+}
+
+/// A matrix of bin indices, stored column by column for fast histogram building.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BinnedMatrix {
+    n_rows: usize,
+    n_cols: usize,
+    columns: Vec<u8>,
+    n_bins: Vec<u16>,
+}
+
+impl BinnedMatrix {
+    /// Number of rows.
+    pub fn n_rows(&self) -> usize {
+        self.n_rows
+    }
+
+    /// Number of features.
+    pub fn n_cols(&self) -> usize {
+        self.n_cols
+    }
+
+    /// The bins of feature `f` for every row.
+    pub fn column(&self, f: usize) -> &[u8] {
+        &self.columns[f * self.n_rows..(f + 1) * self.n_rows]
+    }
+
+    /// Number of bins of feature `f`.
+    pub fn n_bins(&self, f: usize) -> usize {
+        usize::from(self.n_bins[f])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[test]
+    fn few_distinct_values_get_one_bin_each() {
+        let x = Matrix::new(5, 1, vec![3.0, 1.0, 2.0, 1.0, 3.0]).unwrap();
+        let m = BinMapper::fit(&x, 256).unwrap();
+        assert_eq!(m.n_bins(0), 3);
+        assert_eq!(m.upper_bounds(0), &[1.5, 2.5]);
+        assert_eq!([m.bin(0, 1.0), m.bin(0, 2.0), m.bin(0, 3.0)], [0, 1, 2]);
+        assert_eq!(m.bin(0, -100.0), 0);
+        assert_eq!(m.bin(0, 100.0), 2);
+    }
+
+    #[test]
+    fn many_values_are_capped_and_a_heavy_value_keeps_its_own_bin() {
+        let mut data: Vec<f32> = (0..10_000).map(|i| i as f32).collect();
+        data.extend(std::iter::repeat_n(0.0, 90_000));
+        let x = Matrix::new(data.len(), 1, data).unwrap();
+        let m = BinMapper::fit(&x, 16).unwrap();
+        assert!(m.n_bins(0) <= 16);
+        assert_eq!(m.bin(0, 0.0), 0);
+        assert_eq!(m.bin(0, 1.0), 1, "the heavy zero must not share its bin");
+        assert!(
+            m.n_bins(0) >= 10,
+            "the rest keeps resolution: {}",
+            m.n_bins(0)
+        );
+    }
+
+    #[test]
+    fn rejects_bad_max_bins() {
+        let x = Matrix::new(1, 1, vec![1.0]).unwrap();
+        assert!(BinMapper::fit(&x, 1).is_err());
+        assert!(BinMapper::fit(&x, 257).is_err());
+    }
+
+    #[test]
+    fn transform_is_column_major() {
+        let x = Matrix::new(2, 2, vec![1.0, 10.0, 2.0, 20.0]).unwrap();
+        let m = BinMapper::fit(&x, 256).unwrap();
+        let b = m.transform(&x).unwrap();
+        assert_eq!(b.column(0), &[0, 1]);
+        assert_eq!(b.column(1), &[0, 1]);
+    }
+
+    proptest! {
+        #[test]
+        fn bin_order_matches_threshold_order(
+            values in prop::collection::vec(-1e6f32..1e6, 1..400),
+            max_bins in 2usize..=256,
+            probe in -2e6f32..2e6,
+        ) {
+            let x = Matrix::new(values.len(), 1, values.clone()).unwrap();
+            let m = BinMapper::fit(&x, max_bins).unwrap();
+            prop_assert!(m.n_bins(0) <= max_bins);
+            let b = usize::from(m.bin(0, probe));
+            for split in 0..m.n_bins(0) - 1 {
+                prop_assert_eq!(probe <= m.upper_bound(0, split), b <= split);
+            }
+            let bounds = m.upper_bounds(0);
+            prop_assert!(bounds.windows(2).all(|w| w[0] < w[1]));
+        }
+    }
+}
