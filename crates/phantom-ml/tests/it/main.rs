@@ -1,0 +1,3 @@
+//! Integration tests of phantom-ml: one binary, one module per area.
+
+mod data;
