@@ -1,2 +1,68 @@
-//! The `phantom` command-line tool.
-fn main() {}
+//! `phantom`: train, evaluate and serve security ML models, and find anomalies, from the shell.
+//!
+//! Machine-readable results go to stdout (JSON or CSV); progress bars and errors go to stderr.
+//! Exit codes: 0 success, 1 the command failed (the message says why), 2 bad usage.
+
+mod commands;
+mod progress;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Phantom: machine learning for security and observability data.
+///
+/// Train a model on a CSV file, evaluate it, predict with it, or find anomalies in a series.
+/// CSV files have a header row and numeric feature columns; the label column (named with
+/// --label) may hold any text. Run `phantom <command> --help` for each command's options.
+#[derive(Parser)]
+#[command(name = "phantom", version, about, long_about, after_help = EXAMPLES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+const EXAMPLES: &str = "Examples:
+  phantom train --data datasets/breast_cancer.csv --label malignant --algorithm random_forest --out cancer.phm
+  phantom eval --model cancer.phm --data datasets/breast_cancer.csv --label malignant
+  phantom predict --model cancer.phm --data datasets/breast_cancer.csv --proba --out predictions.csv
+  phantom detect --data latency.csv --column value";
+
+#[derive(Subcommand)]
+enum Command {
+    /// Train a model on a CSV file and save it; prints validation metrics as JSON.
+    Train(commands::train::TrainArgs),
+    /// Predict with a saved model; writes one CSV row per input row.
+    Predict(commands::predict::PredictArgs),
+    /// Evaluate a saved model on labelled data; prints metrics as JSON.
+    Eval(commands::eval::EvalArgs),
+    /// Find anomalies in a numeric series with a robust (median/MAD) score; prints JSON.
+    Detect(commands::detect::DetectArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Train(args) => commands::train::run(&args),
+        Command::Predict(args) => commands::predict::run(&args),
+        Command::Eval(args) => commands::eval::run(&args),
+        Command::Detect(args) => commands::detect::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A closed stdout (for example `phantom predict ... | head`) is not a failure.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

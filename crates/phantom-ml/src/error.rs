@@ -49,5 +49,5 @@ pub enum MlError {
     },
     /// A saved model could not be read.
     #[error("model file: {0}")]
-    Format(String),
+    Format(#[from] crate::model::FormatError),
 }

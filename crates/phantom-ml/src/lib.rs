@@ -22,6 +22,7 @@
 pub mod binning;
 mod error;
 mod matrix;
+pub mod model;
 mod progress;
 pub mod rng;
 mod traits;

@@ -1,0 +1,7 @@
+//! End-to-end tests: run the real `phantom` binary on files and check its output.
+
+mod bad_input;
+mod detect;
+mod help;
+mod support;
+mod workflow;

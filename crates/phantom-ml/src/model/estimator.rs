@@ -1,0 +1,315 @@
+//! The fitted estimator inside a model, one variant per algorithm and task, and the dispatch
+//! from a [`ModelSpec`] to each algorithm's params builder.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Algorithm, ModelSpec, Predictions, Target, Task};
+use crate::decision_tree::{DecisionTreeClassifier, DecisionTreeParams, DecisionTreeRegressor};
+use crate::gradient_boosting::{
+    GradientBoostingClassifier, GradientBoostingParams, GradientBoostingRegressor,
+};
+use crate::isolation_forest::{IsolationForest, IsolationForestParams};
+use crate::kmeans::{KMeans, KMeansParams};
+use crate::linear_regression::{LinearRegression, LinearRegressionParams};
+use crate::logistic_regression::{LogisticRegression, LogisticRegressionParams};
+use crate::neural_network::{NeuralNetworkClassifier, NeuralNetworkParams, NeuralNetworkRegressor};
+use crate::random_forest::{RandomForestClassifier, RandomForestParams, RandomForestRegressor};
+use crate::{Classifier, Matrix, MlError, Progress, Regressor};
+
+/// A fitted estimator.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Estimator {
+    /// A decision tree classifier.
+    DecisionTreeClassifier(DecisionTreeClassifier),
+    /// A decision tree regressor.
+    DecisionTreeRegressor(DecisionTreeRegressor),
+    /// A random forest classifier.
+    RandomForestClassifier(RandomForestClassifier),
+    /// A random forest regressor.
+    RandomForestRegressor(RandomForestRegressor),
+    /// A gradient-boosting classifier.
+    GradientBoostingClassifier(GradientBoostingClassifier),
+    /// A gradient-boosting regressor.
+    GradientBoostingRegressor(GradientBoostingRegressor),
+    /// Logistic regression.
+    LogisticRegression(LogisticRegression),
+    /// Ridge linear regression.
+    LinearRegression(LinearRegression),
+    /// An MLP classifier.
+    NeuralNetworkClassifier(NeuralNetworkClassifier),
+    /// An MLP regressor.
+    NeuralNetworkRegressor(NeuralNetworkRegressor),
+    /// An isolation forest.
+    IsolationForest(IsolationForest),
+    /// k-means.
+    KMeans(KMeans),
+}
+
+impl Estimator {
+    /// The estimator as a classifier, if it is one.
+    pub fn classifier(&self) -> Option<&dyn Classifier> {
+        match self {
+            Estimator::DecisionTreeClassifier(m) => Some(m),
+            Estimator::RandomForestClassifier(m) => Some(m),
+            Estimator::GradientBoostingClassifier(m) => Some(m),
+            Estimator::LogisticRegression(m) => Some(m),
+            Estimator::NeuralNetworkClassifier(m) => Some(m),
+            Estimator::DecisionTreeRegressor(_)
+            | Estimator::RandomForestRegressor(_)
+            | Estimator::GradientBoostingRegressor(_)
+            | Estimator::LinearRegression(_)
+            | Estimator::NeuralNetworkRegressor(_)
+            | Estimator::IsolationForest(_)
+            | Estimator::KMeans(_) => None,
+        }
+    }
+
+    /// The estimator as a regressor, if it is one.
+    pub fn regressor(&self) -> Option<&dyn Regressor> {
+        match self {
+            Estimator::DecisionTreeRegressor(m) => Some(m),
+            Estimator::RandomForestRegressor(m) => Some(m),
+            Estimator::GradientBoostingRegressor(m) => Some(m),
+            Estimator::LinearRegression(m) => Some(m),
+            Estimator::NeuralNetworkRegressor(m) => Some(m),
+            Estimator::DecisionTreeClassifier(_)
+            | Estimator::RandomForestClassifier(_)
+            | Estimator::GradientBoostingClassifier(_)
+            | Estimator::LogisticRegression(_)
+            | Estimator::NeuralNetworkClassifier(_)
+            | Estimator::IsolationForest(_)
+            | Estimator::KMeans(_) => None,
+        }
+    }
+
+    /// Predicts every row of an already scaled matrix.
+    pub(super) fn predict(&self, x: &Matrix) -> Predictions {
+        match self {
+            Estimator::DecisionTreeClassifier(m) => class_predictions(m, x),
+            Estimator::RandomForestClassifier(m) => class_predictions(m, x),
+            Estimator::GradientBoostingClassifier(m) => class_predictions(m, x),
+            Estimator::LogisticRegression(m) => class_predictions(m, x),
+            Estimator::NeuralNetworkClassifier(m) => class_predictions(m, x),
+            Estimator::DecisionTreeRegressor(m) => Predictions::Values(Regressor::predict(m, x)),
+            Estimator::RandomForestRegressor(m) => Predictions::Values(Regressor::predict(m, x)),
+            Estimator::GradientBoostingRegressor(m) => {
+                Predictions::Values(Regressor::predict(m, x))
+            }
+            Estimator::LinearRegression(m) => Predictions::Values(Regressor::predict(m, x)),
+            Estimator::NeuralNetworkRegressor(m) => Predictions::Values(Regressor::predict(m, x)),
+            Estimator::IsolationForest(m) => {
+                let scores = m.scores(x);
+                let threshold = m.threshold();
+                let flags = scores.iter().map(|s| *s >= threshold).collect();
+                Predictions::Anomalies {
+                    scores,
+                    flags,
+                    threshold,
+                }
+            }
+            Estimator::KMeans(m) => Predictions::Clusters(m.predict(x)),
+        }
+    }
+
+    /// Global feature importance, normalised to sum 1 (unless all zero): impurity decrease for
+    /// trees and forests, total split gain for gradient boosting, mean |coefficient| for linear
+    /// models (on the scaled features), the algorithm's documented measure otherwise.
+    pub fn feature_importance(&self) -> Vec<f64> {
+        match self {
+            Estimator::DecisionTreeClassifier(m) => m.feature_importance(),
+            Estimator::DecisionTreeRegressor(m) => m.feature_importance(),
+            Estimator::RandomForestClassifier(m) => m.feature_importance(),
+            Estimator::RandomForestRegressor(m) => m.feature_importance(),
+            Estimator::GradientBoostingClassifier(m) => m.feature_importance(),
+            Estimator::GradientBoostingRegressor(m) => m.feature_importance(),
+            Estimator::LogisticRegression(m) => m.feature_importance(),
+            Estimator::LinearRegression(m) => m.feature_importance(),
+            Estimator::NeuralNetworkClassifier(m) => m.feature_importance(),
+            Estimator::NeuralNetworkRegressor(m) => m.feature_importance(),
+            Estimator::IsolationForest(m) => m.feature_importance(),
+            Estimator::KMeans(m) => m.feature_importance(),
+        }
+    }
+}
+
+/// Most probable class and all probabilities of every row.
+fn class_predictions(model: &dyn Classifier, x: &Matrix) -> Predictions {
+    let probabilities = model.predict_proba(x);
+    let classes = probabilities
+        .chunks_exact(model.n_classes())
+        .map(crate::argmax)
+        .collect();
+    Predictions::Classes {
+        classes,
+        probabilities,
+    }
+}
+
+/// Class indices and class count of a classification target.
+fn classes(target: &Target) -> Result<(&[u32], usize), MlError> {
+    match target {
+        Target::Classes { y, names } => Ok((y, names.len())),
+        Target::Values(_) | Target::Anomalies(_) | Target::None => Err(MlError::InvalidParameter {
+            name: "target",
+            reason: "classification needs class labels".into(),
+        }),
+    }
+}
+
+/// Real-valued targets of a regression target.
+fn values(target: &Target) -> Result<&[f64], MlError> {
+    match target {
+        Target::Values(v) => Ok(v),
+        Target::Classes { .. } | Target::Anomalies(_) | Target::None => {
+            Err(MlError::InvalidParameter {
+                name: "target",
+                reason: "regression needs numeric labels".into(),
+            })
+        }
+    }
+}
+
+/// Fits the estimator `spec` asks for on already scaled features.
+pub(super) fn fit(
+    spec: &ModelSpec,
+    x: &Matrix,
+    target: &Target,
+    progress: &dyn Progress,
+) -> Result<Estimator, MlError> {
+    let h = &spec.hyperparameters;
+    let seed = h.seed();
+    let classification = spec.task == Task::Classification;
+    Ok(match spec.algorithm {
+        Algorithm::DecisionTree => {
+            let mut p = DecisionTreeParams::new().seed(seed);
+            if let Some(v) = h.max_depth {
+                p = p.max_depth(Some(v));
+            }
+            if let Some(v) = h.min_samples_leaf {
+                p = p.min_samples_leaf(v);
+            }
+            if classification {
+                let (y, k) = classes(target)?;
+                Estimator::DecisionTreeClassifier(p.fit_classifier(x, y, k, progress)?)
+            } else {
+                Estimator::DecisionTreeRegressor(p.fit_regressor(x, values(target)?, progress)?)
+            }
+        }
+        Algorithm::RandomForest => {
+            let mut p = RandomForestParams::new().seed(seed);
+            if let Some(v) = h.n_trees {
+                p = p.n_trees(v);
+            }
+            if let Some(v) = h.max_depth {
+                p = p.max_depth(Some(v));
+            }
+            if let Some(v) = h.min_samples_leaf {
+                p = p.min_samples_leaf(v);
+            }
+            if classification {
+                let (y, k) = classes(target)?;
+                Estimator::RandomForestClassifier(p.fit_classifier(x, y, k, progress)?)
+            } else {
+                Estimator::RandomForestRegressor(p.fit_regressor(x, values(target)?, progress)?)
+            }
+        }
+        Algorithm::GradientBoosting => {
+            let mut p = GradientBoostingParams::new().seed(seed);
+            if let Some(v) = h.n_trees {
+                p = p.n_rounds(v);
+            }
+            if let Some(v) = h.max_depth {
+                p = p.max_depth(Some(v));
+            }
+            if let Some(v) = h.min_samples_leaf {
+                p = p.min_samples_leaf(v);
+            }
+            if let Some(v) = h.max_leaves {
+                p = p.max_leaves(v);
+            }
+            if let Some(v) = h.learning_rate {
+                p = p.learning_rate(v);
+            }
+            if let Some(v) = h.l2 {
+                p = p.l2_regularization(v);
+            }
+            if let Some(v) = h.early_stopping {
+                p = p.early_stopping(v);
+            }
+            if classification {
+                let (y, k) = classes(target)?;
+                Estimator::GradientBoostingClassifier(p.fit_classifier(x, y, k, progress)?)
+            } else {
+                Estimator::GradientBoostingRegressor(p.fit_regressor(x, values(target)?, progress)?)
+            }
+        }
+        Algorithm::LogisticRegression => {
+            let mut p = LogisticRegressionParams::new();
+            if let Some(v) = h.l2 {
+                if !(v > 0.0 && v.is_finite()) {
+                    return Err(MlError::InvalidParameter {
+                        name: "l2",
+                        reason: format!("must be a positive number (it is 1/C), got {v}"),
+                    });
+                }
+                p = p.c(1.0 / v);
+            }
+            if let Some(v) = h.max_iter {
+                p = p.max_iter(v);
+            }
+            let (y, k) = classes(target)?;
+            Estimator::LogisticRegression(p.fit_classifier(x, y, k, progress)?)
+        }
+        Algorithm::LinearRegression => {
+            let mut p = LinearRegressionParams::new();
+            if let Some(v) = h.l2 {
+                p = p.alpha(v);
+            }
+            Estimator::LinearRegression(p.fit_regressor(x, values(target)?, progress)?)
+        }
+        Algorithm::NeuralNetwork => {
+            let mut p = NeuralNetworkParams::new().seed(seed);
+            if let Some(v) = &h.hidden_layers {
+                p = p.hidden_layers(v.clone());
+            }
+            if let Some(v) = h.learning_rate {
+                p = p.learning_rate(v);
+            }
+            if let Some(v) = h.l2 {
+                p = p.alpha(v);
+            }
+            if let Some(v) = h.max_iter {
+                p = p.max_epochs(v);
+            }
+            if let Some(v) = h.early_stopping {
+                p = p.early_stopping(v);
+            }
+            if classification {
+                let (y, k) = classes(target)?;
+                Estimator::NeuralNetworkClassifier(p.fit_classifier(x, y, k, progress)?)
+            } else {
+                Estimator::NeuralNetworkRegressor(p.fit_regressor(x, values(target)?, progress)?)
+            }
+        }
+        Algorithm::IsolationForest => {
+            let mut p = IsolationForestParams::new().seed(seed);
+            if let Some(v) = h.n_trees {
+                p = p.n_trees(v);
+            }
+            if let Some(v) = h.contamination {
+                p = p.contamination(v);
+            }
+            Estimator::IsolationForest(p.fit(x, progress)?)
+        }
+        Algorithm::KMeans => {
+            let mut p = KMeansParams::new().seed(seed);
+            if let Some(v) = h.k {
+                p = p.k(v);
+            }
+            if let Some(v) = h.max_iter {
+                p = p.max_iter(v);
+            }
+            Estimator::KMeans(p.fit(x, progress)?)
+        }
+    })
+}
