@@ -80,13 +80,20 @@ mod tests {
     fn only_the_used_feature_matters() {
         let (x, y) = data();
         let accuracy = |m: &Matrix| {
-            let correct = m.rows().zip(&y).filter(|(r, t)| (r[0] > 0.5) == **t).count();
+            let correct = m
+                .rows()
+                .zip(&y)
+                .filter(|(r, t)| (r[0] > 0.5) == **t)
+                .count();
             correct as f64 / y.len() as f64
         };
         let importance = permutation_importance(&x, accuracy, 5, 3).unwrap();
         assert!(importance[0] > 0.3, "{importance:?}");
         assert_eq!(importance[1], 0.0);
-        assert_eq!(importance, permutation_importance(&x, accuracy, 5, 3).unwrap());
+        assert_eq!(
+            importance,
+            permutation_importance(&x, accuracy, 5, 3).unwrap()
+        );
     }
 
     #[test]
@@ -94,7 +101,10 @@ mod tests {
         let (x, _) = data();
         assert!(matches!(
             permutation_importance(&x, |_| 1.0, 0, 0),
-            Err(MlError::InvalidParameter { name: "n_repeats", .. })
+            Err(MlError::InvalidParameter {
+                name: "n_repeats",
+                ..
+            })
         ));
         assert!(matches!(
             permutation_importance(&x, |_| f64::NAN, 1, 0),
