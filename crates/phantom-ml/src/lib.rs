@@ -21,10 +21,15 @@
 
 pub mod binning;
 mod error;
+pub mod explain;
+pub mod isolation_forest;
+pub mod kmeans;
 mod matrix;
 pub mod model;
+pub mod metrics;
 mod progress;
 pub mod rng;
+pub mod scaling;
 mod traits;
 pub mod tree;
 
