@@ -21,7 +21,11 @@
 
 pub mod binning;
 mod error;
+pub mod linear_regression;
+pub mod logistic_regression;
 mod matrix;
+pub mod neural_network;
+pub mod optim;
 mod progress;
 pub mod rng;
 mod traits;
