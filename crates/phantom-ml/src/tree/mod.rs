@@ -8,6 +8,15 @@
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) mod builder;
+mod growth;
+mod shap;
+mod split;
+
+pub(crate) use growth::{Growth, check_classification, check_regression};
+pub use growth::MaxFeatures;
+pub use shap::{Contributions, expected_value, tree_shap};
+
 /// Marks a leaf in [`Node::feature`].
 const LEAF: u32 = u32::MAX;
 
