@@ -20,9 +20,11 @@
 #![warn(missing_docs)]
 
 pub mod binning;
+pub mod decision_tree;
 mod error;
 mod matrix;
 mod progress;
+pub mod random_forest;
 pub mod rng;
 mod traits;
 pub mod tree;

@@ -242,12 +242,7 @@ impl<'a> Builder<'a> {
 
     /// Searches up to `max_features` features drawn without replacement (more while all drawn
     /// ones are constant) for the split with the largest impurity decrease.
-    fn find_split(
-        &mut self,
-        task: &Task,
-        weight: f64,
-        rng: &mut ChaCha20Rng,
-    ) -> Option<BestSplit> {
+    fn find_split(&mut self, task: &Task, weight: f64, rng: &mut ChaCha20Rng) -> Option<BestSplit> {
         let n_features = self.features.len();
         let known = &self.constants[task.constants_start..task.constants_end];
         for &f in known {
@@ -358,7 +353,14 @@ mod tests {
             max_features: x.n_cols(),
         };
         let weights = vec![1; x.n_rows()];
-        grow_tree(&data, &mapper, target, &weights, &params, &mut rng::seeded(0))
+        grow_tree(
+            &data,
+            &mapper,
+            target,
+            &weights,
+            &params,
+            &mut rng::seeded(0),
+        )
     }
 
     #[test]
@@ -371,7 +373,14 @@ mod tests {
         ])
         .unwrap();
         let y = [0, 1, 1, 0];
-        let tree = grow(&x, Target::Classes { y: &y, n_classes: 2 }, None);
+        let tree = grow(
+            &x,
+            Target::Classes {
+                y: &y,
+                n_classes: 2,
+            },
+            None,
+        );
         for (row, &c) in x.rows().zip(&y) {
             assert_eq!(tree.predict_row(row)[c as usize], 1.0);
         }
@@ -401,8 +410,18 @@ mod tests {
             min_samples_leaf: 1,
             max_features: 1,
         };
-        let target = Target::Classes { y: &y, n_classes: 2 };
-        let tree = grow_tree(&data, &mapper, target, &[3, 0, 1], &params, &mut rng::seeded(0));
+        let target = Target::Classes {
+            y: &y,
+            n_classes: 2,
+        };
+        let tree = grow_tree(
+            &data,
+            &mapper,
+            target,
+            &[3, 0, 1],
+            &params,
+            &mut rng::seeded(0),
+        );
         assert_eq!(tree.cover(0), 4.0);
         assert_eq!(tree.predict_row(&[0.0]), &[1.0, 0.0]);
         assert_eq!(tree.predict_row(&[1.0]), &[0.0, 1.0]);

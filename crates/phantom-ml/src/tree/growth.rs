@@ -80,7 +80,10 @@ impl Growth {
     /// Checks every limit; the error names the first bad one and its allowed range.
     pub(crate) fn validate(&self) -> Result<(), MlError> {
         if self.max_depth == Some(0) {
-            return Err(invalid("max_depth", "must be at least 1 (or None for unlimited)"));
+            return Err(invalid(
+                "max_depth",
+                "must be at least 1 (or None for unlimited)",
+            ));
         }
         if self.min_samples_split < 2 {
             return Err(invalid(

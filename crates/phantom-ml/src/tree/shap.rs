@@ -23,7 +23,12 @@ pub struct Contributions {
 
 impl Contributions {
     /// The mean attributions of the trees of an ensemble whose output is the trees' mean.
-    pub(crate) fn mean_over_trees(trees: &[Tree], n_features: usize, n_outputs: usize, row: &[f32]) -> Self {
+    pub(crate) fn mean_over_trees(
+        trees: &[Tree],
+        n_features: usize,
+        n_outputs: usize,
+        row: &[f32],
+    ) -> Self {
         let mut base = vec![0.0; n_outputs];
         let mut values = vec![0.0; n_features * n_outputs];
         for tree in trees {
@@ -31,7 +36,9 @@ impl Contributions {
             tree_shap(tree, row, &mut values);
         }
         let scale = 1.0 / trees.len().max(1) as f64;
-        base.iter_mut().chain(values.iter_mut()).for_each(|v| *v *= scale);
+        base.iter_mut()
+            .chain(values.iter_mut())
+            .for_each(|v| *v *= scale);
         Self { base, values }
     }
 }
@@ -139,7 +146,14 @@ impl Walk<'_> {
             depth -= 1;
         }
         let f = Some(split_feature);
-        self.recurse(hot, path, depth + 1, hot_zero * incoming_zero, incoming_one, f);
+        self.recurse(
+            hot,
+            path,
+            depth + 1,
+            hot_zero * incoming_zero,
+            incoming_one,
+            f,
+        );
         self.recurse(cold, path, depth + 1, cold_zero * incoming_zero, 0.0, f);
     }
 }
@@ -211,10 +225,10 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+    use crate::Matrix;
     use crate::binning::BinMapper;
     use crate::rng;
     use crate::tree::builder::{GrowParams, Target, grow_tree};
-    use crate::Matrix;
 
     /// E[f(x) | x_S] under the path-dependent rule: outside `S`, average the children by cover.
     fn conditional(tree: &Tree, node: u32, row: &[f32], in_coalition: u32) -> Vec<f64> {
@@ -277,8 +291,18 @@ mod tests {
             max_features: 2.min(n_features),
         };
         let weights: Vec<u32> = (0..n_rows as u32).map(|i| 1 + i % 3).collect();
-        let target = Target::Classes { y: labels, n_classes };
-        grow_tree(&data, &mapper, target, &weights, &params, &mut rng::seeded(n_rows as u64))
+        let target = Target::Classes {
+            y: labels,
+            n_classes,
+        };
+        grow_tree(
+            &data,
+            &mapper,
+            target,
+            &weights,
+            &params,
+            &mut rng::seeded(n_rows as u64),
+        )
     }
 
     fn explain(tree: &Tree, row: &[f32]) -> (Vec<f64>, Vec<f64>) {

@@ -159,7 +159,11 @@ impl Histogram {
                 }
             }
             left_weight += w;
-            for (l, s) in self.left_sums.iter_mut().zip(&self.sums[b * k..(b + 1) * k]) {
+            for (l, s) in self
+                .left_sums
+                .iter_mut()
+                .zip(&self.sums[b * k..(b + 1) * k])
+            {
                 *l += s;
             }
             previous = Some(b);
