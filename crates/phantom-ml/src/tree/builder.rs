@@ -255,12 +255,10 @@ impl<'a> Builder<'a> {
         let samples = &self.samples[task.start..task.end];
         self.found_constants.clear();
         let mut best: Option<BestSplit> = None;
-        let mut visited = 0;
         let mut constants_seen = 0;
+        // `i` features have been drawn so far.
         for i in 0..n_features {
-            if non_constant_left == 0
-                || (visited >= self.params.max_features && visited > constants_seen)
-            {
+            if non_constant_left == 0 || (i >= self.params.max_features && i > constants_seen) {
                 break;
             }
             if draw_randomly {
@@ -268,7 +266,6 @@ impl<'a> Builder<'a> {
                 self.features.swap(i, j);
             }
             let f = self.features[i] as usize;
-            visited += 1;
             if self.is_constant[f] {
                 constants_seen += 1;
                 continue;
