@@ -20,6 +20,7 @@
 #![warn(missing_docs)]
 
 pub mod binning;
+pub mod decision_tree;
 mod error;
 pub mod explain;
 pub mod isolation_forest;
@@ -32,6 +33,7 @@ pub mod logistic_regression;
 pub mod neural_network;
 pub mod optim;
 mod progress;
+pub mod random_forest;
 pub mod rng;
 pub mod scaling;
 mod traits;

@@ -8,6 +8,17 @@
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) mod builder;
+mod growth;
+mod importance;
+mod shap;
+mod split;
+
+pub use growth::MaxFeatures;
+pub(crate) use growth::{Growth, check_classification, check_regression};
+pub(crate) use importance::mean_importance;
+pub use shap::{Contributions, expected_value, tree_shap};
+
 /// Marks a leaf in [`Node::feature`].
 const LEAF: u32 = u32::MAX;
 

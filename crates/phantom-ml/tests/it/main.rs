@@ -5,3 +5,4 @@ mod isolation_forest;
 mod kmeans;
 mod metrics;
 mod scaling;
+mod trees;

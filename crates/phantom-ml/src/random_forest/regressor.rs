@@ -1,0 +1,50 @@
+//! The fitted random-forest regressor.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Regressor;
+use crate::tree::{Contributions, Tree, mean_importance};
+
+/// A fitted random-forest regressor: the prediction is the mean of the trees' predictions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RandomForestRegressor {
+    trees: Vec<Tree>,
+    n_features: usize,
+}
+
+impl RandomForestRegressor {
+    pub(super) fn new(trees: Vec<Tree>, n_features: usize) -> Self {
+        Self { trees, n_features }
+    }
+
+    /// The fitted trees.
+    pub fn trees(&self) -> &[Tree] {
+        &self.trees
+    }
+
+    /// Impurity-based importance of each feature, averaged over the trees (sums to 1 unless no
+    /// tree splits), as scikit-learn's `feature_importances_`.
+    pub fn feature_importance(&self) -> Vec<f64> {
+        mean_importance(&self.trees, self.n_features)
+    }
+
+    /// TreeSHAP attributions of the prediction for `row` (see [`Contributions`]).
+    pub fn explain_row(&self, row: &[f32]) -> Contributions {
+        Contributions::mean_over_trees(&self.trees, self.n_features, 1, row)
+    }
+}
+
+impl Regressor for RandomForestRegressor {
+    fn n_features(&self) -> usize {
+        self.n_features
+    }
+
+    fn predict_row(&self, row: &[f32]) -> f64 {
+        let sum: f64 = self
+            .trees
+            .iter()
+            .map(|t| t.predict_row(row).first().copied().unwrap_or(0.0))
+            .sum();
+        sum / self.trees.len() as f64
+    }
+}
