@@ -21,6 +21,7 @@
 
 pub mod binning;
 mod error;
+pub mod gradient_boosting;
 mod matrix;
 mod progress;
 pub mod rng;
