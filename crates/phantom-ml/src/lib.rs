@@ -25,6 +25,7 @@ mod error;
 pub mod explain;
 pub mod isolation_forest;
 pub mod kmeans;
+pub mod gradient_boosting;
 mod matrix;
 pub mod model;
 pub mod metrics;

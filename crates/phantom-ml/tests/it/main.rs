@@ -6,3 +6,4 @@ mod kmeans;
 mod metrics;
 mod scaling;
 mod trees;
+mod gradient_boosting;
