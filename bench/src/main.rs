@@ -208,8 +208,14 @@ fn run(w: &Workload, data: &Split, args: &Args) -> Result<Map<String, Value>> {
             })
             .collect::<Result<_, _>>()?;
         latencies.sort_by(f64::total_cmp);
-        out.insert("single_row_p50_us".into(), json!(percentile(&latencies, 0.5)));
-        out.insert("single_row_p99_us".into(), json!(percentile(&latencies, 0.99)));
+        out.insert(
+            "single_row_p50_us".into(),
+            json!(percentile(&latencies, 0.5)),
+        );
+        out.insert(
+            "single_row_p99_us".into(),
+            json!(percentile(&latencies, 0.99)),
+        );
     }
     for (name, value) in model.evaluate(eval_x, &eval_target)? {
         out.insert(name, json!(value));

@@ -31,7 +31,7 @@ const EXAMPLES: &str = "Examples:
 #[derive(Subcommand)]
 enum Command {
     /// Train a model on a CSV file and save it; prints validation metrics as JSON.
-    Train(commands::train::TrainArgs),
+    Train(Box<commands::train::TrainArgs>),
     /// Predict with a saved model; writes one CSV row per input row.
     Predict(commands::predict::PredictArgs),
     /// Evaluate a saved model on labelled data; prints metrics as JSON.

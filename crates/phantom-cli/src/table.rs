@@ -62,7 +62,9 @@ pub enum TableError {
         value: String,
     },
     /// A feature cell is empty.
-    #[error("{path}: line {line}, column '{column}': the cell is empty; fill in missing values before training or predicting")]
+    #[error(
+        "{path}: line {line}, column '{column}': the cell is empty; fill in missing values before training or predicting"
+    )]
     EmptyCell {
         /// The file.
         path: PathBuf,
@@ -72,7 +74,9 @@ pub enum TableError {
         column: String,
     },
     /// A feature cell is NaN or infinite.
-    #[error("{path}: line {line}, column '{column}': '{value}' is not a finite number; NaN and infinity are not accepted")]
+    #[error(
+        "{path}: line {line}, column '{column}': '{value}' is not a finite number; NaN and infinity are not accepted"
+    )]
     NotFinite {
         /// The file.
         path: PathBuf,
@@ -285,16 +289,17 @@ fn parse_cell(path: &Path, line: u64, column: &str, cell: &str) -> Result<f32, T
 
 fn csv_error(path: &Path, e: csv::Error) -> TableError {
     let line = e.position().map_or(0, csv::Position::line);
-    match e.into_kind() {
-        csv::ErrorKind::Io(source) => TableError::Io {
+    let message = e.to_string();
+    if let csv::ErrorKind::Io(source) = e.into_kind() {
+        return TableError::Io {
             path: path.to_owned(),
             source,
-        },
-        other => TableError::Syntax {
-            path: path.to_owned(),
-            line,
-            message: format!("{other:?}"),
-        },
+        };
+    }
+    TableError::Syntax {
+        path: path.to_owned(),
+        line,
+        message,
     }
 }
 
@@ -334,15 +339,24 @@ mod tests {
 
     #[test]
     fn each_bad_input_names_where_and_what() {
-        let msg = |content: &str, label: Option<&str>| read(content, label).unwrap_err().to_string();
+        let msg =
+            |content: &str, label: Option<&str>| read(content, label).unwrap_err().to_string();
         assert!(msg("", None).contains("the file is empty"));
         assert!(msg("a,b\n", None).contains("no data rows"));
-        assert!(msg("a,b\n1,2\n3\n", None).contains("line 3: the row has 1 fields but the header has 2"));
+        assert!(
+            msg("a,b\n1,2\n3\n", None)
+                .contains("line 3: the row has 1 fields but the header has 2")
+        );
         assert!(msg("a,b\n1,x\n", None).contains("line 2, column 'b': 'x' is not a number"));
-        assert!(msg("a,b\n1,NaN\n", None).contains("line 2, column 'b': 'NaN' is not a finite number"));
+        assert!(
+            msg("a,b\n1,NaN\n", None).contains("line 2, column 'b': 'NaN' is not a finite number")
+        );
         assert!(msg("a,b\n1,inf\n", None).contains("'inf' is not a finite number"));
         assert!(msg("a,b\n1,\n", None).contains("line 2, column 'b': the cell is empty"));
-        assert!(msg("a,b\n1,2\n", Some("y")).contains("no column named 'y' in the header (columns: a, b)"));
+        assert!(
+            msg("a,b\n1,2\n", Some("y"))
+                .contains("no column named 'y' in the header (columns: a, b)")
+        );
         assert!(msg("a,a\n1,2\n", None).contains("names column 'a' twice"));
         assert!(msg("y\n1\n", Some("y")).contains("no feature columns besides the label 'y'"));
     }
@@ -357,9 +371,17 @@ mod tests {
 
     #[test]
     fn missing_file_is_named() {
-        let err = read_table(Path::new("no/such.csv"), FeatureColumns::AllExcept(&[]), None, false)
-            .unwrap_err()
-            .to_string();
-        assert!(err.starts_with("no/such.csv: cannot read the file"), "{err}");
+        let err = read_table(
+            Path::new("no/such.csv"),
+            FeatureColumns::AllExcept(&[]),
+            None,
+            false,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("no/such.csv: cannot read the file"),
+            "{err}"
+        );
     }
 }

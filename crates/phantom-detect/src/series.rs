@@ -200,7 +200,10 @@ mod tests {
         let report = detect(&series, 1.0).unwrap();
         assert_eq!(report.anomalies.len(), 1);
         let a = &report.anomalies[0];
-        assert_eq!((a.index, a.value, a.severity, a.above_median), (40, 1000.0, Severity::Critical, true));
+        assert_eq!(
+            (a.index, a.value, a.severity, a.above_median),
+            (40, 1000.0, Severity::Critical, true)
+        );
     }
 
     #[test]
@@ -211,7 +214,12 @@ mod tests {
         series[10] = 500.0;
         series[20] = 500.0;
         series[30] = 40.0;
-        let found: Vec<usize> = detect(&series, 1.0).unwrap().anomalies.iter().map(|a| a.index).collect();
+        let found: Vec<usize> = detect(&series, 1.0)
+            .unwrap()
+            .anomalies
+            .iter()
+            .map(|a| a.index)
+            .collect();
         assert_eq!(found, vec![10, 20, 30]);
     }
 
@@ -229,7 +237,10 @@ mod tests {
         series[3] = 9.0;
         let r = detect(&series, 1.0).unwrap();
         assert_eq!(r.scale_method, "mean_absolute_deviation");
-        assert_eq!(r.anomalies.iter().map(|a| a.index).collect::<Vec<_>>(), vec![3]);
+        assert_eq!(
+            r.anomalies.iter().map(|a| a.index).collect::<Vec<_>>(),
+            vec![3]
+        );
     }
 
     #[test]
@@ -248,7 +259,10 @@ mod tests {
     #[test]
     fn bad_input_is_rejected() {
         assert_eq!(detect(&[], 1.0), Err(SeriesError::Empty));
-        assert!(matches!(detect(&[1.0, f64::NAN], 1.0), Err(SeriesError::NonFinite { index: 1, .. })));
+        assert!(matches!(
+            detect(&[1.0, f64::NAN], 1.0),
+            Err(SeriesError::NonFinite { index: 1, .. })
+        ));
         assert_eq!(detect(&[1.0], 0.0), Err(SeriesError::Sensitivity(0.0)));
     }
 

@@ -10,7 +10,8 @@ use phantom_cli::table::{FeatureColumns, read_table};
 
 /// Arguments of `phantom detect`.
 #[derive(Args)]
-#[command(after_help = "Each point is scored by its modified z-score, |x - median| / (1.4826 * MAD),
+#[command(
+    after_help = "Each point is scored by its modified z-score, |x - median| / (1.4826 * MAD),
 where MAD is the median absolute deviation. Median and MAD are robust: a spike cannot inflate
 them and hide itself or other spikes, as it does with the mean and standard deviation. A point
 is an anomaly when its score exceeds 3.5 / sensitivity. Severity: low below 1.5x the threshold,
@@ -20,7 +21,8 @@ Output: one JSON object with the median, MAD, threshold and the anomalies (index
 data rows, the file line, value, score, severity).
 
 Example:
-  phantom detect --data latency.csv --column p99_ms --sensitivity 1.5")]
+  phantom detect --data latency.csv --column p99_ms --sensitivity 1.5"
+)]
 pub struct DetectArgs {
     /// CSV file with a header row; the series is one numeric column.
     #[arg(long, value_name = "SERIES.csv")]

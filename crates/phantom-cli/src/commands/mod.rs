@@ -13,8 +13,8 @@ use phantom_ml::model::Model;
 
 /// Reads a model file, naming the file in any error.
 pub fn load_model(path: &Path) -> Result<Model> {
-    let bytes =
-        std::fs::read(path).with_context(|| format!("{}: cannot read the model file", path.display()))?;
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("{}: cannot read the model file", path.display()))?;
     Model::from_bytes(&bytes).with_context(|| format!("{}: cannot load the model", path.display()))
 }
 

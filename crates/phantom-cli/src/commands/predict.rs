@@ -11,7 +11,8 @@ use phantom_cli::table::{FeatureColumns, read_table};
 
 /// Arguments of `phantom predict`.
 #[derive(Args)]
-#[command(after_help = "Output columns (CSV, one row per input row, in input order):
+#[command(
+    after_help = "Output columns (CSV, one row per input row, in input order):
   classification     prediction (the class as written in training), with --proba one
                      probability_<class> column per class
   regression         prediction
@@ -22,7 +23,8 @@ The input needs the model's feature columns by name, in any order; other columns
 label) are ignored.
 
 Example:
-  phantom predict --model cancer.phm --data datasets/breast_cancer.csv --proba --out predictions.csv")]
+  phantom predict --model cancer.phm --data datasets/breast_cancer.csv --proba --out predictions.csv"
+)]
 pub struct PredictArgs {
     /// A model written by `phantom train`.
     #[arg(long, value_name = "MODEL.phm")]

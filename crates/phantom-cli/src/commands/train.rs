@@ -10,8 +10,8 @@ use phantom_ml::model::{Algorithm, Hyperparameters, ModelSpec, Task, split};
 use phantom_ml::scaling::ScalerKind;
 use serde_json::json;
 
-use phantom_cli::labels::training_target;
 use crate::progress::BarProgress;
+use phantom_cli::labels::training_target;
 use phantom_cli::table::{FeatureColumns, read_table};
 
 /// Arguments of `phantom train`.
@@ -106,7 +106,9 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     let task = args.task.unwrap_or(args.algorithm.default_task());
     args.algorithm.check_task(task)?;
     if task.needs_label() && args.label.is_none() {
-        bail!("--label is required for {task}: name the column that holds what the model should predict");
+        bail!(
+            "--label is required for {task}: name the column that holds what the model should predict"
+        );
     }
     if !(0.0..1.0).contains(&args.validation_split) {
         bail!(
@@ -114,10 +116,11 @@ pub fn run(args: &TrainArgs) -> Result<()> {
             args.validation_split
         );
     }
-    let spec = ModelSpec::new(args.algorithm, task)
-        .hyperparameters(hyperparameters(args))
-        .scaler(scaler(args)?)
-        .validate()?;
+    let mut spec = ModelSpec::new(args.algorithm, task).hyperparameters(hyperparameters(args));
+    if let Some(choice) = scaler(args)? {
+        spec = spec.scaler(choice);
+    }
+    spec.validate()?;
 
     let table = read_table(
         &args.data,
@@ -129,12 +132,8 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         Some(label) => training_target(&table, label, task)?,
         None => phantom_ml::model::Target::None,
     };
-    let (train_rows, validation_rows) = split::train_validation(
-        table.x.n_rows(),
-        &target,
-        args.validation_split,
-        args.seed,
-    )?;
+    let (train_rows, validation_rows) =
+        split::train_validation(table.x.n_rows(), &target, args.validation_split, args.seed)?;
     let train_x = table.x.select_rows(&train_rows);
     let train_target = target.select(&train_rows);
 
@@ -189,9 +188,9 @@ fn scaler(args: &TrainArgs) -> Result<Option<Option<ScalerKind>>> {
     match args.scaler.as_deref() {
         None => Ok(None),
         Some("none") => Ok(Some(None)),
-        Some(name) => Ok(Some(Some(name.parse::<ScalerKind>().with_context(|| {
-            format!("--scaler {name}: expected none, min_max, z_score, robust or unit_vector")
-        })?))),
+        Some(name) => Ok(Some(Some(name.parse::<ScalerKind>().with_context(
+            || format!("--scaler {name}: expected none, min_max, z_score, robust or unit_vector"),
+        )?))),
     }
 }
 

@@ -8,13 +8,35 @@ fn help_lists_commands_and_examples() {
     let top = phantom(dir.path(), &["--help"]);
     assert_eq!(top.code, 0);
     for word in ["train", "predict", "eval", "detect", "Examples:"] {
-        assert!(top.stdout.contains(word), "--help lacks {word}: {}", top.stdout);
+        assert!(
+            top.stdout.contains(word),
+            "--help lacks {word}: {}",
+            top.stdout
+        );
     }
     let train = phantom(dir.path(), &["train", "--help"]).stdout;
-    for word in ["random_forest", "isolation_forest", "--validation-split", "--seed", "anomaly_detection"] {
+    for word in [
+        "random_forest",
+        "isolation_forest",
+        "--validation-split",
+        "--seed",
+        "anomaly_detection",
+    ] {
         assert!(train.contains(word), "train --help lacks {word}");
     }
-    assert!(phantom(dir.path(), &["detect", "--help"]).stdout.contains("median"));
-    assert!(phantom(dir.path(), &["eval", "--help"]).stdout.contains("roc_auc"));
-    assert!(phantom(dir.path(), &["predict", "--help"]).stdout.contains("probability_<class>"));
+    assert!(
+        phantom(dir.path(), &["detect", "--help"])
+            .stdout
+            .contains("median")
+    );
+    assert!(
+        phantom(dir.path(), &["eval", "--help"])
+            .stdout
+            .contains("roc_auc")
+    );
+    assert!(
+        phantom(dir.path(), &["predict", "--help"])
+            .stdout
+            .contains("probability_<class>")
+    );
 }

@@ -14,13 +14,22 @@ impl Run {
     /// Asserts success and parses stdout as one JSON value.
     pub fn json(&self) -> serde_json::Value {
         assert_eq!(self.code, 0, "phantom failed: {}", self.stderr);
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
     }
 
     /// Asserts failure with exit code 1 and returns stderr.
     pub fn error(&self) -> &str {
-        assert_eq!(self.code, 1, "expected a failure, got {}: {}{}", self.code, self.stdout, self.stderr);
-        assert!(self.stdout.is_empty(), "nothing on stdout on failure: {}", self.stdout);
+        assert_eq!(
+            self.code, 1,
+            "expected a failure, got {}: {}{}",
+            self.code, self.stdout, self.stderr
+        );
+        assert!(
+            self.stdout.is_empty(),
+            "nothing on stdout on failure: {}",
+            self.stdout
+        );
         &self.stderr
     }
 }
@@ -41,7 +50,9 @@ pub fn phantom(dir: &Path, args: &[&str]) -> Run {
 
 /// A bundled dataset's path.
 pub fn dataset(name: &str) -> String {
-    let p: PathBuf = [env!("CARGO_MANIFEST_DIR"), "..", "..", "datasets", name].iter().collect();
+    let p: PathBuf = [env!("CARGO_MANIFEST_DIR"), "..", "..", "datasets", name]
+        .iter()
+        .collect();
     p.to_string_lossy().into_owned()
 }
 

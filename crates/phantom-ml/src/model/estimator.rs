@@ -240,7 +240,11 @@ pub(super) fn fit(
                 let (y, k) = classes(target)?;
                 Estimator::GradientBoostingClassifier(p.fit_classifier(x, y, k, progress)?)
             } else {
-                Estimator::GradientBoostingRegressor(p.fit_regressor(x, values(target)?, progress)?)
+                Estimator::GradientBoostingRegressor(p.fit_regressor(
+                    x,
+                    values(target)?,
+                    progress,
+                )?)
             }
         }
         Algorithm::LogisticRegression => {

@@ -117,9 +117,9 @@ pub fn decode(bytes: &[u8]) -> Result<(Header, &[u8]), FormatError> {
         .get(..HEADER_LEN)
         .and_then(|h| h.try_into().ok())
         .ok_or(FormatError::Truncated {
-            expected: HEADER_LEN as u64,
-            got: bytes.len() as u64,
-        })?;
+        expected: HEADER_LEN as u64,
+        got: bytes.len() as u64,
+    })?;
     let le_u64 = |r: std::ops::Range<usize>| {
         let mut b = [0u8; 8];
         b.copy_from_slice(&header_bytes[r]);
@@ -181,17 +181,38 @@ mod tests {
     #[test]
     fn each_kind_of_damage_is_named() {
         let file = encode(3, 1, b"body bytes");
-        assert_eq!(decode(b"hello world, not a model"), Err(FormatError::NotAModel));
-        assert_eq!(decode(b""), Err(FormatError::Truncated { expected: 24, got: 0 }));
-        assert!(matches!(decode(&file[..30]), Err(FormatError::Truncated { expected: 34, got: 30 })));
+        assert_eq!(
+            decode(b"hello world, not a model"),
+            Err(FormatError::NotAModel)
+        );
+        assert_eq!(
+            decode(b""),
+            Err(FormatError::Truncated {
+                expected: 24,
+                got: 0
+            })
+        );
+        assert!(matches!(
+            decode(&file[..30]),
+            Err(FormatError::Truncated {
+                expected: 34,
+                got: 30
+            })
+        ));
         let mut corrupted = file.clone();
         corrupted[HEADER_LEN + 2] ^= 0x40;
-        assert!(matches!(decode(&corrupted), Err(FormatError::ChecksumMismatch { .. })));
+        assert!(matches!(
+            decode(&corrupted),
+            Err(FormatError::ChecksumMismatch { .. })
+        ));
         let mut newer = file.clone();
         newer[8] = 2;
         assert_eq!(
             decode(&newer),
-            Err(FormatError::NewerVersion { found: 2, supported: 1 })
+            Err(FormatError::NewerVersion {
+                found: 2,
+                supported: 1
+            })
         );
         let mut longer = file;
         longer.push(0);
@@ -204,7 +225,8 @@ mod tests {
             let mut file = encode(1, 0, &body);
             let i = HEADER_LEN + at.index(body.len());
             file[i] ^= 1 << bit;
-            prop_assert!(matches!(decode(&file), Err(FormatError::ChecksumMismatch { .. })));
+            let damaged = matches!(decode(&file), Err(FormatError::ChecksumMismatch { .. }));
+            prop_assert!(damaged);
         }
 
         #[test]

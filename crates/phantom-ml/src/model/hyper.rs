@@ -59,7 +59,11 @@ impl Hyperparameters {
         let uses: [(&'static str, bool, &[Algorithm]); 11] = [
             ("n_trees", self.n_trees.is_some(), &[Rf, Gb, If]),
             ("max_depth", self.max_depth.is_some(), &[Dt, Rf, Gb]),
-            ("min_samples_leaf", self.min_samples_leaf.is_some(), &[Dt, Rf, Gb]),
+            (
+                "min_samples_leaf",
+                self.min_samples_leaf.is_some(),
+                &[Dt, Rf, Gb],
+            ),
             ("max_leaves", self.max_leaves.is_some(), &[Gb]),
             ("k", self.k.is_some(), &[Km]),
             ("learning_rate", self.learning_rate.is_some(), &[Gb, Nn]),
@@ -111,8 +115,14 @@ mod tests {
             ..Hyperparameters::default()
         };
         assert!(h.check_applies_to(Algorithm::KMeans).is_ok());
-        let err = h.check_applies_to(Algorithm::RandomForest).unwrap_err().to_string();
-        assert!(err.contains("`k`: random_forest does not use it; it applies to: kmeans"), "{err}");
+        let err = h
+            .check_applies_to(Algorithm::RandomForest)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`k`: random_forest does not use it; it applies to: kmeans"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -97,7 +97,7 @@ impl ModelSpec {
                 got: feature_names.len(),
             });
         }
-        if let Some(n) = target.len()
+        if let Some(n) = target.n_rows()
             && n != x.n_rows()
         {
             return Err(MlError::DimensionMismatch {
@@ -234,10 +234,13 @@ impl Model {
                 got: out.len(),
             });
         }
-        let classifier = self.estimator.classifier().ok_or(MlError::InvalidParameter {
-            name: "task",
-            reason: format!("a {} model has no class probabilities", self.task()),
-        })?;
+        let classifier = self
+            .estimator
+            .classifier()
+            .ok_or(MlError::InvalidParameter {
+                name: "task",
+                reason: format!("a {} model has no class probabilities", self.task()),
+            })?;
         match &self.scaler {
             Some(s) => {
                 let mut scaled = row.to_vec();
@@ -266,7 +269,11 @@ impl Model {
     pub fn to_bytes(&self) -> Result<Vec<u8>, MlError> {
         let body = postcard::to_allocvec(self)
             .map_err(|e| MlError::Format(FormatError::Body(e.to_string())))?;
-        Ok(file::encode(self.algorithm().tag(), self.task().tag(), &body))
+        Ok(file::encode(
+            self.algorithm().tag(),
+            self.task().tag(),
+            &body,
+        ))
     }
 
     /// Reads a model file, checking its header, checksum and version.

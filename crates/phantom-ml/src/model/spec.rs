@@ -92,23 +92,31 @@ macro_rules! names {
     };
 }
 
-names!(Task, "task", [
-    Classification = "classification" = 0,
-    Regression = "regression" = 1,
-    AnomalyDetection = "anomaly_detection" = 2,
-    Clustering = "clustering" = 3,
-]);
+names!(
+    Task,
+    "task",
+    [
+        Classification = "classification" = 0,
+        Regression = "regression" = 1,
+        AnomalyDetection = "anomaly_detection" = 2,
+        Clustering = "clustering" = 3,
+    ]
+);
 
-names!(Algorithm, "algorithm", [
-    DecisionTree = "decision_tree" = 0,
-    RandomForest = "random_forest" = 1,
-    GradientBoosting = "gradient_boosting" = 2,
-    LogisticRegression = "logistic_regression" = 3,
-    LinearRegression = "linear_regression" = 4,
-    NeuralNetwork = "neural_network" = 5,
-    IsolationForest = "isolation_forest" = 6,
-    KMeans = "kmeans" = 7,
-]);
+names!(
+    Algorithm,
+    "algorithm",
+    [
+        DecisionTree = "decision_tree" = 0,
+        RandomForest = "random_forest" = 1,
+        GradientBoosting = "gradient_boosting" = 2,
+        LogisticRegression = "logistic_regression" = 3,
+        LinearRegression = "linear_regression" = 4,
+        NeuralNetwork = "neural_network" = 5,
+        IsolationForest = "isolation_forest" = 6,
+        KMeans = "kmeans" = 7,
+    ]
+);
 
 impl Task {
     /// Whether training needs a label column.
@@ -175,13 +183,20 @@ mod tests {
     #[test]
     fn unknown_names_list_the_valid_ones() {
         let err = "forest".parse::<Algorithm>().unwrap_err().to_string();
-        assert!(err.contains("unknown algorithm 'forest'; expected one of: decision_tree, random_forest"));
+        assert!(
+            err.contains(
+                "unknown algorithm 'forest'; expected one of: decision_tree, random_forest"
+            )
+        );
     }
 
     #[test]
     fn tasks_are_checked() {
         assert!(Algorithm::RandomForest.check_task(Task::Regression).is_ok());
-        let err = Algorithm::KMeans.check_task(Task::Classification).unwrap_err().to_string();
+        let err = Algorithm::KMeans
+            .check_task(Task::Classification)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("kmeans cannot learn classification; it supports: clustering"));
     }
 }

@@ -46,7 +46,9 @@ pub fn train_validation(
         train.extend_from_slice(&group[n_validation..]);
     }
     if train.is_empty() {
-        return Err(MlError::EmptyData("no rows left for training after the validation split"));
+        return Err(MlError::EmptyData(
+            "no rows left for training after the validation split",
+        ));
     }
     train.sort_unstable();
     validation.sort_unstable();

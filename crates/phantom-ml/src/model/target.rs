@@ -62,7 +62,10 @@ impl ClassNames {
             .enumerate()
             .map(|(i, n)| (n.as_str(), i as u32))
             .collect();
-        labels.iter().map(|l| index.get(l.as_str()).copied()).collect()
+        labels
+            .iter()
+            .map(|l| index.get(l.as_str()).copied())
+            .collect()
     }
 }
 
@@ -86,7 +89,7 @@ pub enum Target {
 
 impl Target {
     /// Number of rows labelled, or `None` without labels.
-    pub fn len(&self) -> Option<usize> {
+    pub fn n_rows(&self) -> Option<usize> {
         match self {
             Target::Classes { y, .. } => Some(y.len()),
             Target::Values(v) => Some(v.len()),
@@ -112,7 +115,6 @@ impl Target {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,13 +135,16 @@ mod tests {
     fn text_labels_sort_as_text() {
         let names = ClassNames::from_labels(&strings(&["dog", "cat", "dog"]));
         assert_eq!(names.as_slice(), &strings(&["cat", "dog"]));
-        assert_eq!((names.index_of("dog"), names.name(0), names.name(9)), (Some(1), "cat", "?"));
+        assert_eq!(
+            (names.index_of("dog"), names.name(0), names.name(9)),
+            (Some(1), "cat", "?")
+        );
     }
 
     #[test]
     fn select_picks_rows() {
         let t = Target::Values(vec![1.0, 2.0, 3.0]);
         assert_eq!(t.select(&[2, 0]), Target::Values(vec![3.0, 1.0]));
-        assert_eq!(Target::None.len(), None);
+        assert_eq!(Target::None.n_rows(), None);
     }
 }
