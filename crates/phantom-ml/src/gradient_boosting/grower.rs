@@ -257,15 +257,15 @@ impl<'a> TreeGrower<'a> {
         let segment = &mut self.rows[start..start + len];
         let mut n_left = 0;
         let mut n_right = 0;
+        // Branch-free: each row is written to both sides and only one cursor advances, as the
+        // direction of a row is unpredictable.
         for i in 0..segment.len() {
             let r = segment[i];
-            if column[r as usize] <= bin {
-                segment[n_left] = r;
-                n_left += 1;
-            } else {
-                self.scratch[n_right] = r;
-                n_right += 1;
-            }
+            let goes_left = column[r as usize] <= bin;
+            segment[n_left] = r;
+            self.scratch[n_right] = r;
+            n_left += usize::from(goes_left);
+            n_right += usize::from(!goes_left);
         }
         segment[n_left..].copy_from_slice(&self.scratch[..n_right]);
         n_left
