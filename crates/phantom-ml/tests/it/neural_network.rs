@@ -256,3 +256,15 @@ fn neural_network_types_are_send_and_sync() {
     assert_traits::<NeuralNetworkRegressor>();
     assert_traits::<TrainingHistory>();
 }
+
+#[test]
+fn predicting_with_the_wrong_width_does_not_panic() {
+    let (x, y) = separable_blobs(2, 20);
+    let model = NeuralNetworkParams::new()
+        .early_stopping(false)
+        .max_epochs(2)
+        .fit_classifier(&x, &y, 2, &NoProgress)
+        .unwrap();
+    let narrow = Matrix::new(2, 2, vec![0.0, 1.0, 2.0, 3.0]).unwrap();
+    assert_eq!(model.predict(&narrow).len(), 2);
+}
