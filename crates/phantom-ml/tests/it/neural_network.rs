@@ -22,6 +22,15 @@ fn mlp_separates_separable_data() {
             .unwrap();
         assert_eq!(model.predict(&x), y, "{n_classes} classes");
     }
+    // Without hidden layers the network is a softmax regression, which separates these too.
+    let (x, y) = separable_blobs(3, 40);
+    let linear = NeuralNetworkParams::new()
+        .hidden_layers(Vec::new())
+        .learning_rate(0.05)
+        .early_stopping(false)
+        .fit_classifier(&x, &y, 3, &NoProgress)
+        .unwrap();
+    assert_eq!(linear.predict(&x), y);
 }
 
 /// Four quadrants labelled by the sign of `x0 * x1`: no linear model does better than chance.
