@@ -52,7 +52,9 @@ impl LogisticRegressionParams {
     }
 
     /// Convergence tolerance (>= 0) on the largest gradient component of the objective divided
-    /// by the number of rows (scikit-learn's `tol` for lbfgs, which scales the loss the same way).
+    /// by the number of rows (scikit-learn's `tol` for lbfgs, whose `gtol` bounds the projected
+    /// gradient, equal to the gradient here, of the loss scaled the same way). A fit also stops
+    /// when the relative objective change falls to `64 * f64::EPSILON`, as scikit-learn's does.
     pub fn tol(mut self, tol: f64) -> Self {
         self.tol = tol;
         self

@@ -60,6 +60,13 @@ impl Classifier for NeuralNetworkClassifier {
         let k = self.network.n_outputs();
         let d = x.n_cols().max(1);
         let mut out = vec![0.0; x.n_rows() * k];
+        if x.n_cols() != self.network.n_inputs() {
+            // The GEMM path needs the trained width; the row path tolerates a mismatch.
+            for (i, probs) in out.chunks_exact_mut(k).enumerate() {
+                self.predict_proba_row(x.row(i), probs);
+            }
+            return out;
+        }
         out.par_chunks_mut(PREDICT_CHUNK_ROWS * k)
             .zip(x.as_slice().par_chunks(PREDICT_CHUNK_ROWS * d))
             .for_each(|(dst, rows)| {

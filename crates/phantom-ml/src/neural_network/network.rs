@@ -315,7 +315,7 @@ mod tests {
         delta.copy_from_slice(output);
         let mut gradient = vec![0.0; net.params().len()];
         net.backward(&input, 2, alpha, &mut ws, &mut gradient);
-        for i in 0..gradient.len() {
+        for (i, &analytic) in gradient.iter().enumerate() {
             let h = 1e-3;
             let original = net.params()[i];
             net.params_mut()[i] = original + h;
@@ -325,9 +325,8 @@ mod tests {
             net.params_mut()[i] = original;
             let numeric = (plus - minus) / (2.0 * f64::from(h));
             assert!(
-                (numeric - f64::from(gradient[i])).abs() < 2e-3,
-                "param {i}: {numeric} vs {}",
-                gradient[i]
+                (numeric - f64::from(analytic)).abs() < 2e-3,
+                "param {i}: {numeric} vs {analytic}"
             );
         }
     }

@@ -53,6 +53,13 @@ impl Regressor for NeuralNetworkRegressor {
     fn predict(&self, x: &Matrix) -> Vec<f64> {
         let d = x.n_cols().max(1);
         let mut out = vec![0.0; x.n_rows()];
+        if x.n_cols() != self.network.n_inputs() {
+            // The GEMM path needs the trained width; the row path tolerates a mismatch.
+            for (i, y) in out.iter_mut().enumerate() {
+                *y = self.predict_row(x.row(i));
+            }
+            return out;
+        }
         out.par_chunks_mut(PREDICT_CHUNK_ROWS)
             .zip(x.as_slice().par_chunks(PREDICT_CHUNK_ROWS * d))
             .for_each(|(dst, rows)| {

@@ -4,6 +4,7 @@
 //! curvature pairs; steps from a strong-Wolfe line search. The method is deterministic: the same
 //! objective and start give the same iterates.
 
+use std::cell::Cell;
 use std::collections::VecDeque;
 
 use super::line_search::strong_wolfe;
@@ -43,6 +44,8 @@ pub struct LbfgsResult {
     pub value: f64,
     /// Iterations run.
     pub n_iter: usize,
+    /// Objective evaluations made (one per line-search trial, plus the start).
+    pub n_evaluations: usize,
     /// Whether a tolerance was met (as opposed to the iteration cap or a failed line search).
     pub converged: bool,
 }
@@ -64,6 +67,11 @@ pub fn minimize(
     settings: &LbfgsSettings,
     mut on_iteration: impl FnMut(),
 ) -> LbfgsResult {
+    let evaluations = Cell::new(0);
+    let mut objective = |x: &[f64], g: &mut [f64]| {
+        evaluations.set(evaluations.get() + 1);
+        objective(x, g)
+    };
     let n = x0.len();
     let mut x = x0;
     let mut gradient = vec![0.0; n];
@@ -80,6 +88,7 @@ pub fn minimize(
             value,
             n_iter: 0,
             converged: true,
+            n_evaluations: evaluations.get(),
         };
     }
     for iteration in 1..=settings.max_iter {
@@ -119,6 +128,7 @@ pub fn minimize(
                 value,
                 n_iter: iteration - 1,
                 converged: false,
+                n_evaluations: evaluations.get(),
             };
         };
         remember_curvature(
@@ -143,6 +153,7 @@ pub fn minimize(
                 value,
                 n_iter: iteration,
                 converged: true,
+                n_evaluations: evaluations.get(),
             };
         }
     }
@@ -151,6 +162,7 @@ pub fn minimize(
         value,
         n_iter: settings.max_iter,
         converged: false,
+        n_evaluations: evaluations.get(),
     }
 }
 
@@ -244,6 +256,10 @@ mod tests {
             "{r:?}"
         );
         assert!(r.n_iter < 100, "{r:?}");
+        assert!(
+            r.n_evaluations > r.n_iter && r.n_evaluations < 2 * r.n_iter,
+            "{r:?}"
+        );
     }
 
     #[test]

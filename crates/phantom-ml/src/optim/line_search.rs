@@ -8,8 +8,9 @@
 const SUFFICIENT_DECREASE: f64 = 1e-4;
 /// Curvature constant; 0.9 suits quasi-Newton directions.
 const CURVATURE: f64 = 0.9;
-/// Most objective evaluations per search (scipy's L-BFGS-B allows 20 by default as well).
-const MAX_EVALUATIONS: usize = 20;
+/// Most objective evaluations per search (scikit-learn raises scipy's L-BFGS-B default of 20
+/// to 50 for logistic regression; a search that needs many is rare and cheap to allow).
+const MAX_EVALUATIONS: usize = 50;
 /// Growth factor of the step while no bracket is found.
 const EXPANSION: f64 = 2.0;
 /// Keeps an interpolated step this far (as a fraction of the interval) from the interval ends.

@@ -4,6 +4,8 @@ mod data;
 mod gradient_boosting;
 mod isolation_forest;
 mod kmeans;
+mod linear;
 mod metrics;
+mod neural_network;
 mod scaling;
 mod trees;
