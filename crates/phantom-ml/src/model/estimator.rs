@@ -16,6 +16,10 @@ use crate::neural_network::{NeuralNetworkClassifier, NeuralNetworkParams, Neural
 use crate::random_forest::{RandomForestClassifier, RandomForestParams, RandomForestRegressor};
 use crate::{Classifier, Matrix, MlError, Progress, Regressor};
 
+/// Training rows from which a neural network stops early by default. Below it the held-out
+/// tenth is too small to judge progress (a dozen rows on iris) and stopping becomes erratic.
+const AUTO_EARLY_STOPPING_ROWS: usize = 10_000;
+
 /// A fitted estimator.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Estimator {
@@ -285,9 +289,10 @@ pub(super) fn fit(
             if let Some(v) = h.max_iter {
                 p = p.max_epochs(v);
             }
-            if let Some(v) = h.early_stopping {
-                p = p.early_stopping(v);
-            }
+            p = p.early_stopping(
+                h.early_stopping
+                    .unwrap_or(x.n_rows() >= AUTO_EARLY_STOPPING_ROWS),
+            );
             if classification {
                 let (y, k) = classes(target)?;
                 Estimator::NeuralNetworkClassifier(p.fit_classifier(x, y, k, progress)?)
