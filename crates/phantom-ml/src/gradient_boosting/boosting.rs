@@ -11,6 +11,7 @@ use super::row_bins::RowBins;
 use super::split::SplitRules;
 use crate::binning::BinMapper;
 use crate::tree::Tree;
+use crate::tree::{Contributions, expected_value, tree_shap};
 use crate::{Matrix, MlError, Progress, rng};
 
 /// Rows per rayon task when adding a tree's predictions to the validation scores.
@@ -88,6 +89,27 @@ impl Ensemble {
                 *o += tree.predict_row(row)[0];
             }
         }
+    }
+
+    /// TreeSHAP attributions of the raw scores of `row`: `base[k]` is the initial score plus
+    /// each tree's cover-weighted mean leaf value, and `base[k] + sum_f values[f * n_scores + k]`
+    /// equals raw score `k`.
+    pub fn explain_row(&self, row: &[f32]) -> Contributions {
+        let k = self.n_scores();
+        let mut base = self.initial_scores.clone();
+        let mut values = vec![0.0; self.n_features * k];
+        let mut tree_values = vec![0.0; self.n_features];
+        for round in self.trees.chunks_exact(k.max(1)) {
+            for (score, tree) in round.iter().enumerate() {
+                expected_value(tree, &mut base[score..=score]);
+                tree_values.fill(0.0);
+                tree_shap(tree, row, &mut tree_values);
+                for (f, v) in tree_values.iter().enumerate() {
+                    values[f * k + score] += v;
+                }
+            }
+        }
+        Contributions { base, values }
     }
 
     /// Total split gain per feature, normalised to sum to 1 (all zero without splits).

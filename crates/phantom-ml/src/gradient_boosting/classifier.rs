@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::boosting::{Ensemble, Validation, boost, validation_split};
 use super::loss::{Objective, sigmoid, softmax_in_place};
 use super::params::GradientBoostingParams;
-use crate::tree::Tree;
+use crate::tree::{Contributions, Tree};
 use crate::{Classifier, Matrix, MlError, Progress};
 
 /// A fitted gradient-boosting classifier.
@@ -132,6 +132,13 @@ impl GradientBoostingClassifier {
     /// Total split gain per feature, normalised to sum to 1 (all zero if no tree splits).
     pub fn feature_importance(&self) -> Vec<f64> {
         self.ensemble.feature_importance()
+    }
+
+    /// Exact TreeSHAP attributions of `row`'s raw scores (log-odds of the second class for two
+    /// classes, else one softmax score per class), as XGBoost's and LightGBM's `pred_contrib`:
+    /// `base[k] + sum_f values[f * n_scores + k]` equals raw score `k` (see [`Contributions`]).
+    pub fn explain_row(&self, row: &[f32]) -> Contributions {
+        self.ensemble.explain_row(row)
     }
 }
 

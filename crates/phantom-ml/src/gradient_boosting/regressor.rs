@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::boosting::{Ensemble, Validation, boost, validation_split};
 use super::loss::Objective;
 use super::params::GradientBoostingParams;
-use crate::tree::Tree;
+use crate::tree::{Contributions, Tree};
 use crate::{Matrix, MlError, Progress, Regressor};
 
 /// A fitted gradient-boosting regressor: the mean target plus one tree per round.
@@ -99,6 +99,12 @@ impl GradientBoostingRegressor {
     /// Total split gain per feature, normalised to sum to 1 (all zero if no tree splits).
     pub fn feature_importance(&self) -> Vec<f64> {
         self.ensemble.feature_importance()
+    }
+
+    /// Exact TreeSHAP attributions of `row`'s prediction: `base[0] + sum_f values[f]` equals it
+    /// (see [`Contributions`]).
+    pub fn explain_row(&self, row: &[f32]) -> Contributions {
+        self.ensemble.explain_row(row)
     }
 }
 

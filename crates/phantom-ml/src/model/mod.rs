@@ -165,6 +165,24 @@ pub enum Predictions {
     Clusters(Vec<usize>),
 }
 
+/// Feature attributions of one prediction.
+///
+/// For each output `k`, `base[k] + sum_f contributions[f * n_outputs + k]` equals the model's
+/// output `k` for the row, where `n_outputs = base.len()`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Explanation {
+    /// How the attributions were computed: "tree_shap" (exact path-dependent TreeSHAP).
+    pub method: &'static str,
+    /// What the outputs are: "probability" (one per class), "raw_score" (gradient-boosting
+    /// classifiers: the log-odds of the second class for two classes, else one softmax score
+    /// per class) or "prediction" (regression).
+    pub output: &'static str,
+    /// The expected output over the training data, one per output.
+    pub base: Vec<f64>,
+    /// Each feature's contribution to each output, feature-major.
+    pub contributions: Vec<f64>,
+}
+
 impl Model {
     /// What was asked for when training.
     pub fn spec(&self) -> &ModelSpec {
@@ -257,6 +275,50 @@ impl Model {
     pub fn evaluate(&self, x: &Matrix, target: &Target) -> Result<BTreeMap<String, f64>, MlError> {
         let prepared = self.prepare(x)?;
         evaluate::evaluate(self, &prepared, target)
+    }
+
+    /// Exact TreeSHAP attributions of one row's prediction, for tree models (decision_tree,
+    /// random_forest, gradient_boosting). See [`Explanation`] for what the numbers add up to.
+    pub fn explain_row(&self, row: &[f32]) -> Result<Explanation, MlError> {
+        if row.len() != self.feature_names.len() {
+            return Err(MlError::DimensionMismatch {
+                what: "feature count",
+                expected: self.feature_names.len(),
+                got: row.len(),
+            });
+        }
+        let mut scaled = row.to_vec();
+        if let Some(s) = &self.scaler {
+            s.transform_row_in_place(&mut scaled);
+        }
+        let (output, contributions) = match &self.estimator {
+            Estimator::DecisionTreeClassifier(m) => ("probability", m.explain_row(&scaled)),
+            Estimator::RandomForestClassifier(m) => ("probability", m.explain_row(&scaled)),
+            Estimator::GradientBoostingClassifier(m) => ("raw_score", m.explain_row(&scaled)),
+            Estimator::DecisionTreeRegressor(m) => ("prediction", m.explain_row(&scaled)),
+            Estimator::RandomForestRegressor(m) => ("prediction", m.explain_row(&scaled)),
+            Estimator::GradientBoostingRegressor(m) => ("prediction", m.explain_row(&scaled)),
+            Estimator::LogisticRegression(_)
+            | Estimator::LinearRegression(_)
+            | Estimator::NeuralNetworkClassifier(_)
+            | Estimator::NeuralNetworkRegressor(_)
+            | Estimator::IsolationForest(_)
+            | Estimator::KMeans(_) => {
+                return Err(MlError::InvalidParameter {
+                    name: "algorithm",
+                    reason: format!(
+                        "per-prediction explanations are computed for tree models (decision_tree, random_forest, gradient_boosting); for {} use the global feature importance",
+                        self.algorithm()
+                    ),
+                });
+            }
+        };
+        Ok(Explanation {
+            method: "tree_shap",
+            output,
+            base: contributions.base,
+            contributions: contributions.values,
+        })
     }
 
     /// Global importance of each feature (non-negative, summing to 1 unless all are zero), in

@@ -6,6 +6,7 @@ mod isolation_forest;
 mod kmeans;
 mod linear;
 mod metrics;
+mod model;
 mod neural_network;
 mod scaling;
 mod trees;
