@@ -1,8 +1,8 @@
 //! The model container: fit through `ModelSpec`, save, load, predict, evaluate, explain.
 
 use phantom_ml::model::{
-    Algorithm, ClassNames, FormatError, Hyperparameters, Model, ModelSpec, Predictions, Target,
-    Task,
+    Algorithm, ClassNames, Estimator, FormatError, Hyperparameters, Model, ModelSpec, Predictions,
+    Target, Task,
 };
 use phantom_ml::{Classifier, MlError, NoProgress};
 
@@ -236,9 +236,8 @@ fn evaluation_reports_the_task_metrics() {
         "{m:?}"
     );
 
-    let forest = match model.estimator() {
-        phantom_ml::model::Estimator::RandomForestClassifier(f) => f,
-        other => panic!("{other:?}"),
+    let Estimator::RandomForestClassifier(forest) = model.estimator() else {
+        panic!("{:?}", model.algorithm());
     };
     assert_eq!(forest.n_classes(), 2);
 }
