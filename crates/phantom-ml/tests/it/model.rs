@@ -160,14 +160,14 @@ fn tree_explanations_add_up_to_the_output() {
                     (Predictions::Classes { probabilities, .. }, "probability") => {
                         probabilities.clone()
                     }
-                    (Predictions::Classes { .. }, "raw_score") => match model.estimator() {
-                        phantom_ml::model::Estimator::GradientBoostingClassifier(m) => {
-                            let mut raw = vec![0.0; k];
-                            m.raw_scores_row(d.x.row(row), &mut raw);
-                            raw
-                        }
-                        other => panic!("raw scores from {other:?}"),
-                    },
+                    (Predictions::Classes { .. }, "raw_score") => {
+                        let Estimator::GradientBoostingClassifier(m) = model.estimator() else {
+                            panic!("raw scores from {:?}", model.algorithm());
+                        };
+                        let mut raw = vec![0.0; k];
+                        m.raw_scores_row(d.x.row(row), &mut raw);
+                        raw
+                    }
                     other => panic!("unexpected output {other:?}"),
                 };
             assert_eq!(outputs.len(), k, "{name}/{algorithm}: {names:?}");
