@@ -5,7 +5,7 @@
 //! fitted model, and the fitted-model traits [`Classifier`] and [`Regressor`]. Every randomized
 //! algorithm takes a `seed`; the same seed and data give a bit-identical model.
 //!
-//! ```no_run
+//! ```
 //! use phantom_ml::{Classifier, Matrix, NoProgress};
 //! use phantom_ml::random_forest::RandomForestParams;
 //!

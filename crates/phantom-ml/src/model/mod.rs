@@ -2,7 +2,7 @@
 //! names, the fitted scaler and the fitted estimator, saved to and loaded from the model file
 //! format (see [`file`]).
 //!
-//! ```no_run
+//! ```
 //! use phantom_ml::model::{Algorithm, Model, ModelSpec, Target, Task, ClassNames};
 //! use phantom_ml::{Matrix, NoProgress};
 //!
