@@ -13,6 +13,9 @@ use crate::{Matrix, MlError};
 /// The largest number of bins a feature can have (bins are stored as `u8`).
 pub const MAX_BINS: usize = 256;
 
+/// Features binned together: one pass over the rows reads this many adjacent values per row.
+const COLUMN_GROUP: usize = 16;
+
 /// Rows used to choose bin boundaries; larger inputs are subsampled with a fixed stride.
 const FIT_SAMPLE_ROWS: usize = 200_000;
 
@@ -37,15 +40,23 @@ impl BinMapper {
         }
         x.check_fit_input()?;
         let stride = x.n_rows().div_ceil(FIT_SAMPLE_ROWS);
-        let upper_bounds = (0..x.n_cols())
+        let n_cols = x.n_cols();
+        let groups: Vec<usize> = (0..n_cols).step_by(COLUMN_GROUP).collect();
+        let upper_bounds = groups
             .into_par_iter()
-            .map(|f| {
-                let mut values: Vec<f32> = (0..x.n_rows())
-                    .step_by(stride)
-                    .map(|i| x.get(i, f))
-                    .collect();
-                values.sort_unstable_by(f32::total_cmp);
-                bounds_for_sorted(&values, max_bins)
+            .flat_map_iter(|first| {
+                let last = (first + COLUMN_GROUP).min(n_cols);
+                // One pass over the rows reads this group's values, contiguous in each row.
+                let mut columns = vec![Vec::new(); last - first];
+                for row in x.rows().step_by(stride) {
+                    for (col, &v) in columns.iter_mut().zip(&row[first..last]) {
+                        col.push(v);
+                    }
+                }
+                columns.into_iter().map(|mut values| {
+                    values.sort_unstable_by(f32::total_cmp);
+                    bounds_for_sorted(&values, max_bins)
+                })
             })
             .collect();
         Ok(Self { upper_bounds })
@@ -83,11 +94,17 @@ impl BinMapper {
         let mut columns = vec![0u8; n_rows * self.n_features()];
         if n_rows > 0 {
             columns
-                .par_chunks_mut(n_rows)
+                .par_chunks_mut(n_rows * COLUMN_GROUP)
                 .enumerate()
-                .for_each(|(f, col)| {
-                    for (i, b) in col.iter_mut().enumerate() {
-                        *b = self.bin(f, x.get(i, f));
+                .for_each(|(group, dst)| {
+                    let first = group * COLUMN_GROUP;
+                    let width = dst.len() / n_rows;
+                    // Row by row, so the reads are sequential; the group's columns are written
+                    // in step.
+                    for (i, row) in x.rows().enumerate() {
+                        for (j, &v) in row[first..first + width].iter().enumerate() {
+                            dst[j * n_rows + i] = self.bin(first + j, v);
+                        }
                     }
                 });
         }

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 pub(crate) mod builder;
 mod growth;
 mod importance;
+pub(crate) mod row_bins;
 mod shap;
 mod split;
 
