@@ -17,7 +17,9 @@ fn synthetic(n_rows: usize) -> (Matrix, Vec<u32>) {
     let mut data = Vec::with_capacity(n_rows * n_cols);
     let mut y = Vec::with_capacity(n_rows);
     for _ in 0..n_rows {
-        let row: Vec<f32> = (0..n_cols).map(|_| rng.random_range(-1.0f32..1.0)).collect();
+        let row: Vec<f32> = (0..n_cols)
+            .map(|_| rng.random_range(-1.0f32..1.0))
+            .collect();
         let signal = row[0] + 0.5 * row[1] - row[2] * row[3] + 0.3 * row[4];
         let noise: f32 = rng.random_range(-0.3f32..0.3);
         y.push(u32::from(signal + noise > 0.0));

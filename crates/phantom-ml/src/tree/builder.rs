@@ -1,9 +1,9 @@
 //! Grows one CART tree on binned data: Gini impurity for classification, squared error for
 //! regression, with integer row weights (bootstrap counts).
 //!
-//! Rows live in one index buffer; a node owns a contiguous range of it, and a split partitions
-//! that range in place (stably, so each node's rows stay in increasing order and column reads go
-//! forward through memory). Nodes are grown depth first from an explicit stack, so deep trees do
+//! Rows live in one index buffer, next to a copy of their bins (row by row) and what they add to
+//! a histogram; a node owns a contiguous range of the three, and a split partitions that range
+//! in place, so every node reads its rows' bins as one contiguous block. Nodes are grown depth first from an explicit stack, so deep trees do
 //! not use the call stack. One histogram serves every feature of every node.
 
 use rand::RngExt;
@@ -111,8 +111,10 @@ struct Builder<'a> {
     params: &'a GrowParams,
     rows: Vec<u32>,
     samples: Vec<Sample>,
+    bins: Vec<u8>,
     spill_rows: Vec<u32>,
     spill_samples: Vec<Sample>,
+    spill_bins: Vec<u8>,
     histogram: Histogram,
     node_sums: Vec<f64>,
     leaf_values: Vec<f64>,
@@ -136,14 +138,20 @@ impl<'a> Builder<'a> {
             .map(|(i, &w)| (i as u32, target.sample(i, w)))
             .unzip();
         let n_features = data.n_features();
+        let mut bins = Vec::with_capacity(rows.len() * n_features);
+        for &row in &rows {
+            bins.extend_from_slice(data.row(row));
+        }
         Self {
             data,
             target,
             params,
             spill_rows: Vec::with_capacity(rows.len()),
             spill_samples: Vec::with_capacity(rows.len()),
+            spill_bins: Vec::with_capacity(bins.len()),
             rows,
             samples,
+            bins,
             histogram: Histogram::new(target.layout()),
             node_sums: vec![0.0; n_channels],
             leaf_values: vec![0.0; n_channels],
@@ -265,7 +273,7 @@ impl<'a> Builder<'a> {
             sums: &self.node_sums,
             min_leaf_weight: self.params.min_samples_leaf as f64,
         };
-        let rows = &self.rows[task.start..task.end];
+        let block = &self.bins[task.start * n_features..task.end * n_features];
         let samples = &self.samples[task.start..task.end];
         self.found_constants.clear();
         let mut best: Option<BestSplit> = None;
@@ -299,7 +307,7 @@ impl<'a> Builder<'a> {
             self.histogram.search(
                 self.data,
                 &self.batch,
-                rows,
+                block,
                 samples,
                 node,
                 &mut self.results,
@@ -338,23 +346,29 @@ impl<'a> Builder<'a> {
     /// Moves the rows of `start..end` with `bin <= split_bin` on `feature` to the front, keeping
     /// order on both sides, and returns where the right side begins.
     fn partition(&mut self, start: usize, end: usize, feature: usize, split_bin: u8) -> usize {
+        let n_features = self.data.n_features();
         self.spill_rows.clear();
         self.spill_samples.clear();
+        self.spill_bins.clear();
         let mut write = start;
         for read in start..end {
-            let row = self.rows[read];
-            let sample = self.samples[read];
-            if self.data.row(row)[feature] <= split_bin {
-                self.rows[write] = row;
-                self.samples[write] = sample;
+            let bins = read * n_features..(read + 1) * n_features;
+            if self.bins[bins.start + feature] <= split_bin {
+                if write != read {
+                    self.rows[write] = self.rows[read];
+                    self.samples[write] = self.samples[read];
+                    self.bins.copy_within(bins, write * n_features);
+                }
                 write += 1;
             } else {
-                self.spill_rows.push(row);
-                self.spill_samples.push(sample);
+                self.spill_rows.push(self.rows[read]);
+                self.spill_samples.push(self.samples[read]);
+                self.spill_bins.extend_from_slice(&self.bins[bins]);
             }
         }
         self.rows[write..end].copy_from_slice(&self.spill_rows);
         self.samples[write..end].copy_from_slice(&self.spill_samples);
+        self.bins[write * n_features..end * n_features].copy_from_slice(&self.spill_bins);
         write
     }
 }

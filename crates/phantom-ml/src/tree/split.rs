@@ -104,14 +104,14 @@ impl Histogram {
         }
     }
 
-    /// Finds the best split of the node whose rows are `rows` (with their `samples`) on each of
-    /// `features`, writing one result per feature, in order, into `out`. Leaves the histogram
-    /// empty again.
+    /// Finds the best split of a node on each of `features`, writing one result per feature, in
+    /// order, into `out`, and leaves the histogram empty again. `block` holds the bins of the
+    /// node's rows, row by row (`data.n_features()` per row), and `samples` what each row adds.
     pub(crate) fn search(
         &mut self,
         data: &RowBins,
         features: &[u32],
-        rows: &[u32],
+        block: &[u8],
         samples: &[Sample],
         node: NodeTotals<'_>,
         out: &mut Vec<FeatureSplit>,
@@ -123,11 +123,11 @@ impl Histogram {
         let mut next_slot = 0;
         for (j, &f) in features.iter().enumerate() {
             let n_bins = data.n_bins(f as usize);
-            if rows.len() * SPARSE_RATIO < n_bins {
-                out[j] = self.search_sparse(data, f as usize, rows, samples, node);
+            if samples.len() * SPARSE_RATIO < n_bins {
+                out[j] = self.search_sparse(data, f as usize, block, samples, node);
             } else {
                 if self.dense.len() == BATCH {
-                    self.search_dense(data, rows, samples, node, out);
+                    self.search_dense(data, block, samples, node, out);
                     next_slot = 0;
                 }
                 self.dense.push((j, f, next_slot));
@@ -135,7 +135,7 @@ impl Histogram {
             }
         }
         if !self.dense.is_empty() {
-            self.search_dense(data, rows, samples, node, out);
+            self.search_dense(data, block, samples, node, out);
         }
     }
 
@@ -144,13 +144,13 @@ impl Histogram {
         &mut self,
         data: &RowBins,
         f: usize,
-        rows: &[u32],
+        block: &[u8],
         samples: &[Sample],
         node: NodeTotals<'_>,
     ) -> FeatureSplit {
         let stride = self.layout.stride();
-        for (&row, s) in rows.iter().zip(samples) {
-            let bin = data.row(row)[f];
+        for (row_bins, s) in block.chunks_exact(data.n_features()).zip(samples) {
+            let bin = row_bins[f];
             if !self.marked[usize::from(bin)] {
                 self.marked[usize::from(bin)] = true;
                 self.touched.push(bin);
@@ -174,18 +174,18 @@ impl Histogram {
     fn search_dense(
         &mut self,
         data: &RowBins,
-        rows: &[u32],
+        block: &[u8],
         samples: &[Sample],
         node: NodeTotals<'_>,
         out: &mut [FeatureSplit],
     ) {
+        let rows = block.chunks_exact(data.n_features());
         let stride = self.layout.stride();
         let batch = std::mem::take(&mut self.dense);
         match self.layout {
             Layout::Classes(_) => {
                 let counts = &mut self.counts;
-                for (&row, s) in rows.iter().zip(samples) {
-                    let bins = data.row(row);
+                for (bins, s) in rows.zip(samples) {
                     let channel = s.channel as usize;
                     for &(_, f, first) in &batch {
                         counts[first + usize::from(bins[f as usize]) * stride + channel] +=
@@ -195,8 +195,7 @@ impl Histogram {
             }
             Layout::Regression => {
                 let sums = &mut self.sums;
-                for (&row, s) in rows.iter().zip(samples) {
-                    let bins = data.row(row);
+                for (bins, s) in rows.zip(samples) {
                     let w = f64::from(s.weight);
                     for &(_, f, first) in &batch {
                         let at = first + usize::from(bins[f as usize]) * 2;
@@ -341,9 +340,11 @@ mod tests {
         node: NodeTotals<'_>,
     ) -> Vec<FeatureSplit> {
         let features: Vec<u32> = (0..data.n_features() as u32).collect();
-        let rows: Vec<u32> = (0..s.len() as u32).collect();
+        let block: Vec<u8> = (0..s.len() as u32)
+            .flat_map(|i| data.row(i).to_vec())
+            .collect();
         let mut out = Vec::new();
-        h.search(data, &features, &rows, s, node, &mut out);
+        h.search(data, &features, &block, s, node, &mut out);
         assert!(h.counts.iter().all(|&v| v == 0), "histogram left dirty");
         assert!(h.sums.iter().all(|&v| v == 0.0), "histogram left dirty");
         out
