@@ -8,7 +8,7 @@ use crate::{Classifier, Matrix};
 
 /// Rows per block in batch prediction: each block goes through the forest tree by tree, so a
 /// tree's nodes stay in cache while the block's rows use them.
-const PREDICT_BLOCK_ROWS: usize = 64;
+pub(super) const PREDICT_BLOCK_ROWS: usize = 512;
 
 /// A fitted random-forest classifier: class probabilities are the mean of the trees' leaf
 /// distributions (as scikit-learn's `predict_proba`).
@@ -74,11 +74,7 @@ impl Classifier for RandomForestClassifier {
             .for_each(|(block, dst)| {
                 let first = block * PREDICT_BLOCK_ROWS;
                 for tree in &self.trees {
-                    for (i, probs) in dst.chunks_exact_mut(k).enumerate() {
-                        for (o, p) in probs.iter_mut().zip(tree.predict_row(x.row(first + i))) {
-                            *o += p;
-                        }
-                    }
+                    tree.add_leaf_values(x, first, dst);
                 }
                 dst.iter_mut().for_each(|o| *o *= scale);
             });

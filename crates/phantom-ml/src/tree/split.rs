@@ -281,9 +281,12 @@ impl Histogram {
                         let r = t - l;
                         right_sq += r * r;
                     }
-                    let score = left_sq / left_weight + right_sq / right_weight;
-                    if best.is_none_or(|(_, s)| score > s) {
-                        best = Some((prev as u8, score));
+                    // score = left_sq / left_weight + right_sq / right_weight, compared
+                    // without dividing.
+                    let cross = left_sq * right_weight + right_sq * left_weight;
+                    let denominator = left_weight * right_weight;
+                    if best.is_none_or(|(_, s)| cross > s * denominator) {
+                        best = Some((prev as u8, cross / denominator));
                     }
                 }
             }
