@@ -3,6 +3,7 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::tree::batch::add_forest_row;
 use crate::tree::{Contributions, Tree, mean_importance};
 use crate::{Classifier, Matrix};
 
@@ -56,11 +57,7 @@ impl Classifier for RandomForestClassifier {
 
     fn predict_proba_row(&self, row: &[f32], out: &mut [f64]) {
         out.fill(0.0);
-        for tree in &self.trees {
-            for (o, p) in out.iter_mut().zip(tree.predict_row(row)) {
-                *o += p;
-            }
-        }
+        add_forest_row(&self.trees, row, out);
         let scale = 1.0 / self.trees.len() as f64;
         out.iter_mut().for_each(|o| *o *= scale);
     }

@@ -4,6 +4,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::classifier::PREDICT_BLOCK_ROWS;
+use crate::tree::batch::add_forest_row;
 use crate::tree::{Contributions, Tree, mean_importance};
 use crate::{Matrix, Regressor};
 
@@ -42,12 +43,10 @@ impl Regressor for RandomForestRegressor {
     }
 
     fn predict_row(&self, row: &[f32]) -> f64 {
-        let sum: f64 = self
-            .trees
-            .iter()
-            .map(|t| t.predict_row(row).first().copied().unwrap_or(0.0))
-            .sum();
-        sum / self.trees.len() as f64
+        let mut sum = [0.0];
+        add_forest_row(&self.trees, row, &mut sum);
+        // Scaled as batch prediction does, so both give the same bits.
+        sum[0] * (1.0 / self.trees.len() as f64)
     }
 
     fn predict(&self, x: &Matrix) -> Vec<f64> {

@@ -61,9 +61,82 @@ impl Tree {
     }
 }
 
+/// Trees whose leaves one call of [`leaves_of_row`] finds.
+const TREES_PER_WALK: usize = 64;
+
+/// Adds the leaf values `row` reaches in every tree of `trees` into `out` (length
+/// `n_outputs`), tree by tree in order, so the sum is bit-identical to batch prediction's.
+pub(crate) fn add_forest_row(trees: &[Tree], row: &[f32], out: &mut [f64]) {
+    let mut leaves = [0u32; TREES_PER_WALK];
+    for chunk in trees.chunks(TREES_PER_WALK) {
+        leaves_of_row(chunk, row, &mut leaves);
+        for (tree, &leaf) in chunk.iter().zip(&leaves) {
+            for (o, v) in out.iter_mut().zip(tree.leaf_values(leaf)) {
+                *o += v;
+            }
+        }
+    }
+}
+
+/// Writes the leaf `row` reaches in `trees[t]` into `leaves[t]`. `LANES` trees are walked at
+/// once, each lane taking the next tree when its walk ends, so one row's paths overlap instead
+/// of running one after another.
+fn leaves_of_row(trees: &[Tree], row: &[f32], leaves: &mut [u32]) {
+    let n_lanes = LANES.min(trees.len());
+    let mut lane_tree: [usize; LANES] = std::array::from_fn(|j| j);
+    let mut lane_node = [0usize; LANES];
+    let mut active = n_lanes;
+    let mut next_tree = n_lanes;
+    while active > 0 {
+        let mut j = 0;
+        while j < active {
+            let n = &trees[lane_tree[j]].nodes[lane_node[j]];
+            if n.feature != LEAF {
+                let go_left = row[n.feature as usize] <= n.threshold;
+                lane_node[j] = if go_left { n.left } else { n.right } as usize;
+                j += 1;
+                continue;
+            }
+            leaves[lane_tree[j]] = lane_node[j] as u32;
+            if next_tree < trees.len() {
+                lane_tree[j] = next_tree;
+                lane_node[j] = 0;
+                next_tree += 1;
+                j += 1;
+            } else {
+                active -= 1;
+                lane_tree[j] = lane_tree[active];
+                lane_node[j] = lane_node[active];
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forest_row_sums_every_tree() {
+        let mut stump = Tree::new(1, 1);
+        let s = stump.push_split(0, 0.0, 2.0, 1.0);
+        let (l, r) = (stump.push_leaf(&[1.0], 1.0), stump.push_leaf(&[10.0], 1.0));
+        stump.set_children(s, l, r);
+        let mut leaf = Tree::new(1, 1);
+        leaf.push_leaf(&[100.0], 2.0);
+        let trees: Vec<Tree> = (0..100)
+            .map(|i| {
+                if i % 3 == 0 {
+                    leaf.clone()
+                } else {
+                    stump.clone()
+                }
+            })
+            .collect();
+        let mut out = [0.0];
+        add_forest_row(&trees, &[1.0], &mut out);
+        assert_eq!(out[0], 34.0 * 100.0 + 66.0 * 10.0);
+    }
 
     #[test]
     fn matches_row_by_row_prediction() {

@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-mod batch;
+pub(crate) mod batch;
 pub(crate) mod builder;
 mod growth;
 mod importance;
