@@ -294,16 +294,31 @@ impl Histogram {
 }
 
 /// The set bits of a bitmap of bins, in increasing order.
-fn occupied_bins(words: [u64; MAX_BINS / 64]) -> impl Iterator<Item = usize> {
-    words.into_iter().enumerate().flat_map(|(w, mut bits)| {
-        std::iter::from_fn(move || {
-            (bits != 0).then(|| {
+fn occupied_bins(words: [u64; MAX_BINS / 64]) -> OccupiedBins {
+    OccupiedBins { words, word: 0 }
+}
+
+/// Iterator over the set bits of a bin bitmap.
+struct OccupiedBins {
+    words: [u64; MAX_BINS / 64],
+    word: usize,
+}
+
+impl Iterator for OccupiedBins {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        while let Some(bits) = self.words.get_mut(self.word) {
+            if *bits != 0 {
                 let b = bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                w * 64 + b
-            })
-        })
-    })
+                *bits &= *bits - 1;
+                return Some(self.word * 64 + b);
+            }
+            self.word += 1;
+        }
+        None
+    }
 }
 
 /// A node's score `sum_k sums_k^2 / weight` (see the module documentation).
