@@ -13,6 +13,9 @@ use crate::{Matrix, MlError};
 /// The largest number of bins a feature can have (bins are stored as `u8`).
 pub const MAX_BINS: usize = 256;
 
+/// Features binned together: one pass over the rows reads this many adjacent values per row.
+const COLUMN_GROUP: usize = 16;
+
 /// Rows used to choose bin boundaries; larger inputs are subsampled with a fixed stride.
 const FIT_SAMPLE_ROWS: usize = 200_000;
 
@@ -48,6 +51,15 @@ impl BinMapper {
                     .collect();
                 for i in (0..x.n_rows()).step_by(stride) {
                     for (col, &v) in columns.iter_mut().zip(&x.row(i)[block.clone()]) {
+        let n_cols = x.n_cols();
+        let groups: Vec<usize> = (0..n_cols).step_by(COLUMN_GROUP).collect();
+        let upper_bounds = groups
+            .flat_map_iter(|first| {
+                let last = (first + COLUMN_GROUP).min(n_cols);
+                // One pass over the rows reads this group's values, contiguous in each row.
+                let mut columns = vec![Vec::new(); last - first];
+                for row in x.rows().step_by(stride) {
+                    for (col, &v) in columns.iter_mut().zip(&row[first..last]) {
                         col.push(v);
                     }
                 }
@@ -106,6 +118,18 @@ impl BinMapper {
                         cols.iter_mut().zip(block.clone()).zip(&row[block.clone()])
                     {
                         col[i] = self.bin(f, v);
+            columns
+                .par_chunks_mut(n_rows * COLUMN_GROUP)
+                .enumerate()
+                .for_each(|(group, dst)| {
+                    let first = group * COLUMN_GROUP;
+                    let width = dst.len() / n_rows;
+                    // Row by row, so the reads are sequential; the group's columns are written
+                    // in step.
+                    for (i, row) in x.rows().enumerate() {
+                        for (j, &v) in row[first..first + width].iter().enumerate() {
+                            dst[j * n_rows + i] = self.bin(first + j, v);
+                        }
                     }
                 }
             });

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::binning::BinMapper;
 use crate::tree::builder::{GrowParams, Target, grow_tree};
+use crate::tree::row_bins::RowBins;
 use crate::tree::{
     Contributions, Growth, MaxFeatures, Tree, check_classification, check_regression,
     mean_importance,
@@ -113,7 +114,7 @@ impl DecisionTreeParams {
         let max_features = self.max_features.resolve(x.n_cols())?;
         progress.start(1);
         let mapper = BinMapper::fit(x, self.growth.max_bins)?;
-        let data = mapper.transform(x)?;
+        let data = RowBins::from_binned(&mapper.transform(x)?);
         let params = GrowParams {
             max_depth: self.growth.max_depth,
             min_samples_split: self.growth.min_samples_split,

@@ -3,12 +3,13 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::tree::batch::add_forest_row;
 use crate::tree::{Contributions, Tree, mean_importance};
 use crate::{Classifier, Matrix};
 
 /// Rows per block in batch prediction: each block goes through the forest tree by tree, so a
 /// tree's nodes stay in cache while the block's rows use them.
-const PREDICT_BLOCK_ROWS: usize = 64;
+pub(super) const PREDICT_BLOCK_ROWS: usize = 512;
 
 /// A fitted random-forest classifier: class probabilities are the mean of the trees' leaf
 /// distributions (as scikit-learn's `predict_proba`).
@@ -56,11 +57,7 @@ impl Classifier for RandomForestClassifier {
 
     fn predict_proba_row(&self, row: &[f32], out: &mut [f64]) {
         out.fill(0.0);
-        for tree in &self.trees {
-            for (o, p) in out.iter_mut().zip(tree.predict_row(row)) {
-                *o += p;
-            }
-        }
+        add_forest_row(&self.trees, row, out);
         let scale = 1.0 / self.trees.len() as f64;
         out.iter_mut().for_each(|o| *o *= scale);
     }
@@ -74,11 +71,7 @@ impl Classifier for RandomForestClassifier {
             .for_each(|(block, dst)| {
                 let first = block * PREDICT_BLOCK_ROWS;
                 for tree in &self.trees {
-                    for (i, probs) in dst.chunks_exact_mut(k).enumerate() {
-                        for (o, p) in probs.iter_mut().zip(tree.predict_row(x.row(first + i))) {
-                            *o += p;
-                        }
-                    }
+                    tree.add_leaf_values(x, first, dst);
                 }
                 dst.iter_mut().for_each(|o| *o *= scale);
             });

@@ -16,6 +16,7 @@ use rayon::prelude::*;
 
 use crate::binning::BinMapper;
 use crate::tree::builder::{GrowParams, Target, grow_tree};
+use crate::tree::row_bins::RowBins;
 use crate::tree::{Growth, MaxFeatures, Tree, check_classification, check_regression};
 use crate::{Matrix, MlError, Progress, rng};
 
@@ -154,7 +155,7 @@ impl RandomForestParams {
         };
         progress.start(self.n_trees as u64);
         let mapper = BinMapper::fit(x, self.growth.max_bins)?;
-        let data = mapper.transform(x)?;
+        let data = RowBins::from_binned(&mapper.transform(x)?);
         let n_rows = x.n_rows();
         let trees = (0..self.n_trees)
             .into_par_iter()

@@ -1,9 +1,12 @@
 //! The fitted random-forest regressor.
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::Regressor;
+use super::classifier::PREDICT_BLOCK_ROWS;
+use crate::tree::batch::add_forest_row;
 use crate::tree::{Contributions, Tree, mean_importance};
+use crate::{Matrix, Regressor};
 
 /// A fitted random-forest regressor: the prediction is the mean of the trees' predictions.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -40,11 +43,23 @@ impl Regressor for RandomForestRegressor {
     }
 
     fn predict_row(&self, row: &[f32]) -> f64 {
-        let sum: f64 = self
-            .trees
-            .iter()
-            .map(|t| t.predict_row(row).first().copied().unwrap_or(0.0))
-            .sum();
-        sum / self.trees.len() as f64
+        let mut sum = [0.0];
+        add_forest_row(&self.trees, row, &mut sum);
+        // Scaled as batch prediction does, so both give the same bits.
+        sum[0] * (1.0 / self.trees.len() as f64)
+    }
+
+    fn predict(&self, x: &Matrix) -> Vec<f64> {
+        let mut out = vec![0.0; x.n_rows()];
+        let scale = 1.0 / self.trees.len() as f64;
+        out.par_chunks_mut(PREDICT_BLOCK_ROWS)
+            .enumerate()
+            .for_each(|(block, dst)| {
+                for tree in &self.trees {
+                    tree.add_leaf_values(x, block * PREDICT_BLOCK_ROWS, dst);
+                }
+                dst.iter_mut().for_each(|o| *o *= scale);
+            });
+        out
     }
 }

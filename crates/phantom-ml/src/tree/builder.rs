@@ -1,16 +1,17 @@
 //! Grows one CART tree on binned data: Gini impurity for classification, squared error for
 //! regression, with integer row weights (bootstrap counts).
 //!
-//! Rows live in one index buffer; a node owns a contiguous range of it, and a split partitions
-//! that range in place (stably, so each node's rows stay in increasing order and column reads go
-//! forward through memory). Nodes are grown depth first from an explicit stack, so deep trees do
+//! Rows live in one index buffer, next to a copy of their bins (row by row) and what they add to
+//! a histogram; a node owns a contiguous range of the three, and a split partitions that range
+//! in place, so every node reads its rows' bins as one contiguous block. Nodes are grown depth first from an explicit stack, so deep trees do
 //! not use the call stack. One histogram serves every feature of every node.
 
 use rand::RngExt;
 
 use super::Tree;
-use super::split::{FeatureSplit, Histogram, node_score};
-use crate::binning::{BinMapper, BinnedMatrix};
+use super::row_bins::RowBins;
+use super::split::{FeatureSplit, Histogram, Layout, NodeTotals, node_score};
+use crate::binning::BinMapper;
 use crate::rng::ChaCha20Rng;
 
 /// What a tree learns to predict.
@@ -23,6 +24,13 @@ pub(crate) enum Target<'a> {
 }
 
 impl Target<'_> {
+    fn layout(&self) -> Layout {
+        match self {
+            Self::Classes { n_classes, .. } => Layout::Classes(*n_classes),
+            Self::Values(_) => Layout::Regression,
+        }
+    }
+
     fn n_channels(&self) -> usize {
         match self {
             Self::Classes { n_classes, .. } => *n_classes,
@@ -85,7 +93,7 @@ struct BestSplit {
 /// Grows a tree on `data` (binned by `mapper`) for `target`, where row `i` counts `weights[i]`
 /// times (0 leaves it out). `weights` has one entry per row.
 pub(crate) fn grow_tree(
-    data: &BinnedMatrix,
+    data: &RowBins,
     mapper: &BinMapper,
     target: Target<'_>,
     weights: &[u32],
@@ -98,31 +106,30 @@ pub(crate) fn grow_tree(
 }
 
 struct Builder<'a> {
-    data: &'a BinnedMatrix,
+    data: &'a RowBins,
     target: Target<'a>,
     params: &'a GrowParams,
     rows: Vec<u32>,
     samples: Vec<Sample>,
+    bins: Vec<u8>,
     spill_rows: Vec<u32>,
     spill_samples: Vec<Sample>,
+    spill_bins: Vec<u8>,
     histogram: Histogram,
     node_sums: Vec<f64>,
     leaf_values: Vec<f64>,
     features: Vec<u32>,
     is_constant: Vec<bool>,
     found_constants: Vec<u32>,
+    batch: Vec<u32>,
+    results: Vec<FeatureSplit>,
     constants: Vec<u32>,
     children: Vec<[u32; 2]>,
     tree: Tree,
 }
 
 impl<'a> Builder<'a> {
-    fn new(
-        data: &'a BinnedMatrix,
-        target: Target<'a>,
-        weights: &[u32],
-        params: &'a GrowParams,
-    ) -> Self {
+    fn new(data: &'a RowBins, target: Target<'a>, weights: &[u32], params: &'a GrowParams) -> Self {
         let n_channels = target.n_channels();
         let (rows, samples): (Vec<u32>, Vec<Sample>) = weights
             .iter()
@@ -130,21 +137,29 @@ impl<'a> Builder<'a> {
             .filter(|&(_, &w)| w > 0)
             .map(|(i, &w)| (i as u32, target.sample(i, w)))
             .unzip();
-        let n_features = data.n_cols();
+        let n_features = data.n_features();
+        let mut bins = Vec::with_capacity(rows.len() * n_features);
+        for &row in &rows {
+            bins.extend_from_slice(data.row(row));
+        }
         Self {
             data,
             target,
             params,
             spill_rows: Vec::with_capacity(rows.len()),
             spill_samples: Vec::with_capacity(rows.len()),
+            spill_bins: Vec::with_capacity(bins.len()),
             rows,
             samples,
-            histogram: Histogram::new(n_channels),
+            bins,
+            histogram: Histogram::new(target.layout()),
             node_sums: vec![0.0; n_channels],
             leaf_values: vec![0.0; n_channels],
             features: (0..n_features as u32).collect(),
             is_constant: vec![false; n_features],
             found_constants: Vec::new(),
+            batch: Vec::new(),
+            results: Vec::new(),
             constants: Vec::new(),
             children: Vec::new(),
             tree: Tree::new(n_features, n_channels),
@@ -242,6 +257,9 @@ impl<'a> Builder<'a> {
 
     /// Searches up to `max_features` features drawn without replacement (more while all drawn
     /// ones are constant) for the split with the largest impurity decrease.
+    ///
+    /// The first `max_features` draws are searched together in one pass over the rows; further
+    /// draws, needed only while every feature drawn is constant, one at a time.
     fn find_split(&mut self, task: &Task, weight: f64, rng: &mut ChaCha20Rng) -> Option<BestSplit> {
         let n_features = self.features.len();
         let known = &self.constants[task.constants_start..task.constants_end];
@@ -250,49 +268,65 @@ impl<'a> Builder<'a> {
         }
         let mut non_constant_left = n_features - known.len();
         let draw_randomly = self.params.max_features < n_features;
-        let min_leaf = self.params.min_samples_leaf as f64;
-        let rows = &self.rows[task.start..task.end];
+        let node = NodeTotals {
+            weight,
+            sums: &self.node_sums,
+            min_leaf_weight: self.params.min_samples_leaf as f64,
+        };
+        let block = &self.bins[task.start * n_features..task.end * n_features];
         let samples = &self.samples[task.start..task.end];
         self.found_constants.clear();
         let mut best: Option<BestSplit> = None;
         let mut constants_seen = 0;
-        // `i` features have been drawn so far.
-        for i in 0..n_features {
-            if non_constant_left == 0 || (i >= self.params.max_features && i > constants_seen) {
-                break;
-            }
-            if draw_randomly {
-                let j = rng.random_range(i..n_features);
-                self.features.swap(i, j);
-            }
-            let f = self.features[i] as usize;
-            if self.is_constant[f] {
-                constants_seen += 1;
-                continue;
-            }
-            non_constant_left -= 1;
-            let found = self.histogram.best_split(
-                self.data.column(f),
-                self.data.n_bins(f),
-                rows,
-                samples,
-                weight,
-                &self.node_sums,
-                min_leaf,
-            );
-            match found {
-                FeatureSplit::Constant => {
-                    constants_seen += 1;
-                    self.found_constants.push(f as u32);
+        // `drawn` features have been drawn so far.
+        let mut drawn = 0;
+        while drawn < n_features
+            && non_constant_left > 0
+            && (drawn < self.params.max_features || drawn <= constants_seen)
+        {
+            let batch_end = if drawn < self.params.max_features {
+                self.params.max_features
+            } else {
+                drawn + 1
+            };
+            self.batch.clear();
+            while drawn < batch_end && non_constant_left > 0 {
+                if draw_randomly {
+                    let j = rng.random_range(drawn..n_features);
+                    self.features.swap(drawn, j);
                 }
-                FeatureSplit::NoValidSplit => {}
-                FeatureSplit::Found { bin, score } => {
-                    if best.as_ref().is_none_or(|b| score > b.score) {
-                        best = Some(BestSplit {
-                            feature: f,
-                            bin,
-                            score,
-                        });
+                let f = self.features[drawn];
+                drawn += 1;
+                if self.is_constant[f as usize] {
+                    constants_seen += 1;
+                } else {
+                    non_constant_left -= 1;
+                    self.batch.push(f);
+                }
+            }
+            self.histogram.search(
+                self.data,
+                &self.batch,
+                block,
+                samples,
+                node,
+                &mut self.results,
+            );
+            for (&f, &found) in self.batch.iter().zip(&self.results) {
+                match found {
+                    FeatureSplit::Constant => {
+                        constants_seen += 1;
+                        self.found_constants.push(f);
+                    }
+                    FeatureSplit::NoValidSplit => {}
+                    FeatureSplit::Found { bin, score } => {
+                        if best.as_ref().is_none_or(|b| score > b.score) {
+                            best = Some(BestSplit {
+                                feature: f as usize,
+                                bin,
+                                score,
+                            });
+                        }
                     }
                 }
             }
@@ -312,24 +346,29 @@ impl<'a> Builder<'a> {
     /// Moves the rows of `start..end` with `bin <= split_bin` on `feature` to the front, keeping
     /// order on both sides, and returns where the right side begins.
     fn partition(&mut self, start: usize, end: usize, feature: usize, split_bin: u8) -> usize {
-        let column = self.data.column(feature);
+        let n_features = self.data.n_features();
         self.spill_rows.clear();
         self.spill_samples.clear();
+        self.spill_bins.clear();
         let mut write = start;
         for read in start..end {
-            let row = self.rows[read];
-            let sample = self.samples[read];
-            if column[row as usize] <= split_bin {
-                self.rows[write] = row;
-                self.samples[write] = sample;
+            let bins = read * n_features..(read + 1) * n_features;
+            if self.bins[bins.start + feature] <= split_bin {
+                if write != read {
+                    self.rows[write] = self.rows[read];
+                    self.samples[write] = self.samples[read];
+                    self.bins.copy_within(bins, write * n_features);
+                }
                 write += 1;
             } else {
-                self.spill_rows.push(row);
-                self.spill_samples.push(sample);
+                self.spill_rows.push(self.rows[read]);
+                self.spill_samples.push(self.samples[read]);
+                self.spill_bins.extend_from_slice(&self.bins[bins]);
             }
         }
         self.rows[write..end].copy_from_slice(&self.spill_rows);
         self.samples[write..end].copy_from_slice(&self.spill_samples);
+        self.bins[write * n_features..end * n_features].copy_from_slice(&self.spill_bins);
         write
     }
 }
@@ -342,7 +381,7 @@ mod tests {
 
     fn grow(x: &Matrix, target: Target<'_>, max_depth: Option<usize>) -> Tree {
         let mapper = BinMapper::fit(x, 256).unwrap();
-        let data = mapper.transform(x).unwrap();
+        let data = RowBins::from_binned(&mapper.transform(x).unwrap());
         let params = GrowParams {
             max_depth,
             min_samples_split: 2,
@@ -400,7 +439,7 @@ mod tests {
         let x = Matrix::new(3, 1, vec![0.0, 1.0, 2.0]).unwrap();
         let y = [0, 1, 1];
         let mapper = BinMapper::fit(&x, 256).unwrap();
-        let data = mapper.transform(&x).unwrap();
+        let data = RowBins::from_binned(&mapper.transform(&x).unwrap());
         let params = GrowParams {
             max_depth: Some(1),
             min_samples_split: 2,

@@ -8,9 +8,11 @@
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) mod batch;
 pub(crate) mod builder;
 mod growth;
 mod importance;
+pub(crate) mod row_bins;
 mod shap;
 mod split;
 

@@ -283,7 +283,7 @@ mod tests {
         let n_rows = labels.len();
         let x = Matrix::new(n_rows, n_features, values[..n_rows * n_features].to_vec()).unwrap();
         let mapper = BinMapper::fit(&x, 8).unwrap();
-        let data = mapper.transform(&x).unwrap();
+        let data = crate::tree::row_bins::RowBins::from_binned(&mapper.transform(&x).unwrap());
         let params = GrowParams {
             max_depth: Some(7),
             min_samples_split: 2,

@@ -201,6 +201,31 @@ fn same_seed_gives_the_same_bytes_whatever_the_thread_count() {
 }
 
 #[test]
+fn single_row_and_batch_predictions_are_bit_identical() {
+    let d = data::load("breast_cancer");
+    let (y, n_classes) = d.classes();
+    let forest = RandomForestParams::new()
+        .n_trees(70)
+        .fit_classifier(&d.x, &y, n_classes, &NoProgress)
+        .unwrap();
+    let batch = forest.predict_proba(&d.x);
+    let mut one = vec![0.0; n_classes];
+    for (i, row) in d.x.rows().enumerate() {
+        forest.predict_proba_row(row, &mut one);
+        assert_eq!(one, &batch[i * n_classes..(i + 1) * n_classes], "row {i}");
+    }
+    let targets: Vec<f64> = y.iter().map(|&c| f64::from(c) * 3.0).collect();
+    let regressor = RandomForestParams::new()
+        .n_trees(70)
+        .fit_regressor(&d.x, &targets, &NoProgress)
+        .unwrap();
+    let batch = regressor.predict(&d.x);
+    for (row, b) in d.x.rows().zip(&batch) {
+        assert_eq!(regressor.predict_row(row), *b);
+    }
+}
+
+#[test]
 fn public_types_are_send_and_sync() {
     fn assert_traits<T: Send + Sync + 'static>() {}
     assert_traits::<DecisionTreeParams>();
