@@ -40,20 +40,10 @@ impl BinMapper {
         }
         x.check_fit_input()?;
         let stride = x.n_rows().div_ceil(FIT_SAMPLE_ROWS);
-        // Columns are gathered a block of features at a time: each row then contributes one
-        // or two cache lines instead of one strided read per feature.
-        let upper_bounds = feature_blocks(x.n_cols())
-            .into_par_iter()
-            .flat_map_iter(|block| {
-                let mut columns: Vec<Vec<f32>> = block
-                    .clone()
-                    .map(|_| Vec::with_capacity(x.n_rows().div_ceil(stride)))
-                    .collect();
-                for i in (0..x.n_rows()).step_by(stride) {
-                    for (col, &v) in columns.iter_mut().zip(&x.row(i)[block.clone()]) {
         let n_cols = x.n_cols();
         let groups: Vec<usize> = (0..n_cols).step_by(COLUMN_GROUP).collect();
         let upper_bounds = groups
+            .into_par_iter()
             .flat_map_iter(|first| {
                 let last = (first + COLUMN_GROUP).min(n_cols);
                 // One pass over the rows reads this group's values, contiguous in each row.
@@ -103,21 +93,6 @@ impl BinMapper {
         let n_rows = x.n_rows();
         let mut columns = vec![0u8; n_rows * self.n_features()];
         if n_rows > 0 {
-            // One task per block of features, reading rows a block at a time (see `fit`).
-            let mut blocks: Vec<(std::ops::Range<usize>, &mut [u8])> = Vec::new();
-            let mut rest = columns.as_mut_slice();
-            for block in feature_blocks(self.n_features()) {
-                let (head, tail) = rest.split_at_mut(block.len() * n_rows);
-                blocks.push((block, head));
-                rest = tail;
-            }
-            blocks.into_par_iter().for_each(|(block, out)| {
-                let mut cols: Vec<&mut [u8]> = out.chunks_mut(n_rows).collect();
-                for (i, row) in x.rows().enumerate() {
-                    for ((col, f), &v) in
-                        cols.iter_mut().zip(block.clone()).zip(&row[block.clone()])
-                    {
-                        col[i] = self.bin(f, v);
             columns
                 .par_chunks_mut(n_rows * COLUMN_GROUP)
                 .enumerate()
@@ -131,8 +106,7 @@ impl BinMapper {
                             dst[j * n_rows + i] = self.bin(first + j, v);
                         }
                     }
-                }
-            });
+                });
         }
         Ok(BinnedMatrix {
             n_rows,
@@ -143,17 +117,6 @@ impl BinMapper {
                 .collect(),
         })
     }
-}
-
-/// Features per block when columns are read from row-major data: 16 `f32` fill a cache line.
-const FEATURE_BLOCK: usize = 16;
-
-/// The features `0..n_features` cut into consecutive blocks of `FEATURE_BLOCK`.
-fn feature_blocks(n_features: usize) -> Vec<std::ops::Range<usize>> {
-    (0..n_features)
-        .step_by(FEATURE_BLOCK)
-        .map(|start| start..(start + FEATURE_BLOCK).min(n_features))
-        .collect()
 }
 
 /// Upper bounds for one feature from its sorted values.
