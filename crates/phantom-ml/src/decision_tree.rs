@@ -7,12 +7,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::binning::BinMapper;
+use crate::input::{check_classification, check_regression};
 use crate::tree::builder::{GrowParams, Target, grow_tree};
 use crate::tree::row_bins::RowBins;
-use crate::tree::{
-    Contributions, Growth, MaxFeatures, Tree, check_classification, check_regression,
-    mean_importance,
-};
+use crate::tree::{Contributions, Growth, MaxFeatures, Tree, mean_importance};
 use crate::{Classifier, Matrix, MlError, Progress, Regressor, rng};
 
 /// Hyperparameters of a decision tree.

@@ -26,6 +26,14 @@ pub enum MlError {
         /// The offending value.
         value: f64,
     },
+    /// A regression target is NaN or infinite.
+    #[error("the target at row {row} is {value}; targets must be finite numbers")]
+    NonFiniteTarget {
+        /// Zero-based row index.
+        row: usize,
+        /// The offending value.
+        value: f64,
+    },
     /// A classification target has fewer than two classes.
     #[error("the label has {0} distinct class(es); classification needs at least two")]
     TooFewClasses(usize),

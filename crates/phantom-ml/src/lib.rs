@@ -24,6 +24,7 @@ pub mod decision_tree;
 mod error;
 pub mod explain;
 pub mod gradient_boosting;
+mod input;
 pub mod isolation_forest;
 pub mod kmeans;
 pub mod linear_regression;

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::boosting::{Ensemble, Validation, boost, validation_split};
 use super::loss::{Objective, sigmoid, softmax_in_place};
 use super::params::GradientBoostingParams;
+use crate::input::check_classification;
 use crate::tree::{Contributions, Tree};
 use crate::{Classifier, Matrix, MlError, Progress};
 
@@ -28,34 +29,7 @@ impl GradientBoostingParams {
         progress: &dyn Progress,
     ) -> Result<GradientBoostingClassifier, MlError> {
         self.validate()?;
-        x.check_fit_input()?;
-        if y.len() != x.n_rows() {
-            return Err(MlError::DimensionMismatch {
-                what: "label count (one per row)",
-                expected: x.n_rows(),
-                got: y.len(),
-            });
-        }
-        if n_classes < 2 {
-            return Err(MlError::TooFewClasses(n_classes));
-        }
-        let mut present = vec![false; n_classes];
-        for (row, &c) in y.iter().enumerate() {
-            match present.get_mut(c as usize) {
-                Some(p) => *p = true,
-                None => {
-                    return Err(MlError::ClassOutOfRange {
-                        row,
-                        index: c,
-                        n_classes,
-                    });
-                }
-            }
-        }
-        let n_present = present.iter().filter(|&&p| p).count();
-        if n_present < 2 {
-            return Err(MlError::TooFewClasses(n_present));
-        }
+        check_classification(x, y, n_classes)?;
         let objective = |y| {
             if n_classes == 2 {
                 Objective::Binary(y)

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::boosting::{Ensemble, Validation, boost, validation_split};
 use super::loss::Objective;
 use super::params::GradientBoostingParams;
+use crate::input::check_regression;
 use crate::tree::{Contributions, Tree};
 use crate::{Matrix, MlError, Progress, Regressor};
 
@@ -23,20 +24,7 @@ impl GradientBoostingParams {
         progress: &dyn Progress,
     ) -> Result<GradientBoostingRegressor, MlError> {
         self.validate()?;
-        x.check_fit_input()?;
-        if y.len() != x.n_rows() {
-            return Err(MlError::DimensionMismatch {
-                what: "target count (one per row)",
-                expected: x.n_rows(),
-                got: y.len(),
-            });
-        }
-        if let Some(row) = y.iter().position(|v| !v.is_finite()) {
-            return Err(MlError::InvalidParameter {
-                name: "y",
-                reason: format!("targets must be finite; row {row} is {}", y[row]),
-            });
-        }
+        check_regression(x, y)?;
         let ensemble = if self.early_stopping {
             let (train, held_out) =
                 validation_split(x.n_rows(), self.validation_fraction, self.seed)?;

@@ -8,6 +8,7 @@ mod cholesky;
 mod gram;
 mod model;
 
+use crate::input::check_regression;
 use crate::{Matrix, MlError, Progress};
 
 pub use model::LinearRegression;
@@ -64,21 +65,7 @@ impl LinearRegressionParams {
                 reason: format!("must be a finite number >= 0, got {}", self.alpha),
             });
         }
-        x.check_fit_input()?;
-        if y.len() != x.n_rows() {
-            return Err(MlError::DimensionMismatch {
-                what: "target count vs row count",
-                expected: x.n_rows(),
-                got: y.len(),
-            });
-        }
-        if let Some(row) = y.iter().position(|v| !v.is_finite()) {
-            return Err(MlError::NonFinite {
-                row,
-                col: x.n_cols(),
-                value: y[row],
-            });
-        }
+        check_regression(x, y)?;
         progress.start(1);
         let (x_mean, y_mean) = if self.fit_intercept {
             gram::means(x, y)

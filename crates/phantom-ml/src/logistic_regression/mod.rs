@@ -7,6 +7,7 @@
 mod model;
 mod objective;
 
+use crate::input::check_classification;
 use crate::optim::lbfgs::{self, LbfgsSettings};
 use crate::{Matrix, MlError, Progress};
 
@@ -94,7 +95,7 @@ impl LogisticRegressionParams {
         progress: &dyn Progress,
     ) -> Result<LogisticRegression, MlError> {
         self.validate()?;
-        check_classification_input(x, y, n_classes)?;
+        check_classification(x, y, n_classes)?;
         let loss = LogLoss::new(x, y, n_classes, self.c);
         progress.start(self.max_iter as u64);
         let settings = LbfgsSettings::new(self.max_iter, self.tol);
@@ -113,31 +114,4 @@ impl LogisticRegressionParams {
             result.converged,
         ))
     }
-}
-
-/// Shared checks of a classification fit's input.
-pub(crate) fn check_classification_input(
-    x: &Matrix,
-    y: &[u32],
-    n_classes: usize,
-) -> Result<(), MlError> {
-    x.check_fit_input()?;
-    if y.len() != x.n_rows() {
-        return Err(MlError::DimensionMismatch {
-            what: "label count vs row count",
-            expected: x.n_rows(),
-            got: y.len(),
-        });
-    }
-    if n_classes < 2 {
-        return Err(MlError::TooFewClasses(n_classes));
-    }
-    if let Some(row) = y.iter().position(|&c| c as usize >= n_classes) {
-        return Err(MlError::ClassOutOfRange {
-            row,
-            index: y[row],
-            n_classes,
-        });
-    }
-    Ok(())
 }

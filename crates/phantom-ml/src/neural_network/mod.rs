@@ -14,7 +14,7 @@ mod regressor;
 mod task;
 mod train;
 
-use crate::logistic_regression::check_classification_input;
+use crate::input::{check_classification, check_regression};
 use crate::optim::adam::AdamSettings;
 use crate::{Matrix, MlError, Progress};
 
@@ -224,7 +224,7 @@ impl NeuralNetworkParams {
         progress: &dyn Progress,
     ) -> Result<NeuralNetworkClassifier, MlError> {
         self.validate()?;
-        check_classification_input(x, y, n_classes)?;
+        check_classification(x, y, n_classes)?;
         let task = Classification {
             labels: y,
             n_classes,
@@ -243,21 +243,7 @@ impl NeuralNetworkParams {
         progress: &dyn Progress,
     ) -> Result<NeuralNetworkRegressor, MlError> {
         self.validate()?;
-        x.check_fit_input()?;
-        if y.len() != x.n_rows() {
-            return Err(MlError::DimensionMismatch {
-                what: "target count vs row count",
-                expected: x.n_rows(),
-                got: y.len(),
-            });
-        }
-        if let Some(row) = y.iter().position(|v| !v.is_finite()) {
-            return Err(MlError::NonFinite {
-                row,
-                col: x.n_cols(),
-                value: y[row],
-            });
-        }
+        check_regression(x, y)?;
         let task = Regression { targets: y };
         let (network, history) = train::train(self, x, &task, progress)?;
         Ok(NeuralNetworkRegressor::new(network, history))

@@ -15,9 +15,10 @@ use rand::RngExt;
 use rayon::prelude::*;
 
 use crate::binning::BinMapper;
+use crate::input::{check_classification, check_regression};
 use crate::tree::builder::{GrowParams, Target, grow_tree};
 use crate::tree::row_bins::RowBins;
-use crate::tree::{Growth, MaxFeatures, Tree, check_classification, check_regression};
+use crate::tree::{Growth, MaxFeatures, Tree};
 use crate::{Matrix, MlError, Progress, rng};
 
 /// Hyperparameters of a random forest.

@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::MlError;
 use crate::binning::MAX_BINS;
-use crate::{Matrix, MlError};
 
 /// How many features each split considers (drawn at random, without replacement, per node).
 ///
@@ -108,49 +108,6 @@ fn invalid(name: &'static str, reason: &str) -> MlError {
     MlError::InvalidParameter {
         name,
         reason: reason.to_string(),
-    }
-}
-
-/// Checks classification input: finite non-empty features, one label per row, labels in range.
-pub(crate) fn check_classification(x: &Matrix, y: &[u32], n_classes: usize) -> Result<(), MlError> {
-    x.check_fit_input()?;
-    check_label_count(x, y.len())?;
-    if n_classes < 2 {
-        return Err(MlError::TooFewClasses(n_classes));
-    }
-    match y.iter().position(|&c| c as usize >= n_classes) {
-        Some(row) => Err(MlError::ClassOutOfRange {
-            row,
-            index: y[row],
-            n_classes,
-        }),
-        None => Ok(()),
-    }
-}
-
-/// Checks regression input: finite non-empty features, one finite target per row.
-pub(crate) fn check_regression(x: &Matrix, y: &[f64]) -> Result<(), MlError> {
-    x.check_fit_input()?;
-    check_label_count(x, y.len())?;
-    match y.iter().position(|v| !v.is_finite()) {
-        Some(row) => Err(MlError::NonFinite {
-            row,
-            col: x.n_cols(),
-            value: y[row],
-        }),
-        None => Ok(()),
-    }
-}
-
-fn check_label_count(x: &Matrix, n_labels: usize) -> Result<(), MlError> {
-    if n_labels == x.n_rows() {
-        Ok(())
-    } else {
-        Err(MlError::DimensionMismatch {
-            what: "label count (one per row)",
-            expected: x.n_rows(),
-            got: n_labels,
-        })
     }
 }
 

@@ -16,8 +16,8 @@ pub(crate) mod row_bins;
 mod shap;
 mod split;
 
+pub(crate) use growth::Growth;
 pub use growth::MaxFeatures;
-pub(crate) use growth::{Growth, check_classification, check_regression};
 pub(crate) use importance::mean_importance;
 pub use shap::{Contributions, expected_value, tree_shap};
 

@@ -444,7 +444,7 @@ fn linear_regression_rejects_bad_parameters_and_singular_ols() {
     ));
     assert!(matches!(
         LinearRegressionParams::new().fit_regressor(&x, &[1.0, f64::NAN, 0.0, 0.0], &NoProgress),
-        Err(MlError::NonFinite { row: 1, .. })
+        Err(MlError::NonFiniteTarget { row: 1, .. })
     ));
 }
 

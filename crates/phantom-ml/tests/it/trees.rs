@@ -294,7 +294,7 @@ fn bad_input_is_rejected() {
     ));
     assert!(matches!(
         params.fit_regressor(&x, &[0.0, f64::NAN, 1.0], &NoProgress),
-        Err(MlError::NonFinite { row: 1, .. })
+        Err(MlError::NonFiniteTarget { row: 1, .. })
     ));
 }
 
