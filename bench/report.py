@@ -45,13 +45,13 @@ def main(phantom_path, peers_path):
         def ratio(a, b):
             return f"{a / b:.2f}x" if a and b else ""
 
-        def delta(c, scale=1.0):
-            return f"{(p[c] - q[c]) * scale:+.2f}" if c in p and c in q else ""
+        def delta(c, scale=1.0, digits=2):
+            return f"{(p[c] - q[c]) * scale:+.{digits}f}" if c in p and c in q else ""
 
         print(f"| {key[0]} | {key[1]} | {ratio(q['fit_s'], p['fit_s'])} "
               f"| {ratio(p.get('predict_rows_per_s'), q.get('predict_rows_per_s'))} "
               f"| {ratio(q.get('single_row_p50_us'), p.get('single_row_p50_us'))} "
-              f"| {delta('accuracy', 100)} | {delta('roc_auc')} "
+              f"| {delta('accuracy', 100)} | {delta('roc_auc', digits=4)} "
               f"| {ratio(p.get('inertia'), q.get('inertia'))} |")
 
 
