@@ -23,9 +23,11 @@ struct Cli {
 }
 
 const EXAMPLES: &str = "Examples:
-  phantom train --data datasets/breast_cancer.csv --label malignant --algorithm random_forest --out cancer.phm
+  phantom train --data datasets/breast_cancer.csv --label malignant \\
+      --algorithm random_forest --out cancer.phm
   phantom eval --model cancer.phm --data datasets/breast_cancer.csv --label malignant
-  phantom predict --model cancer.phm --data datasets/breast_cancer.csv --proba --out predictions.csv
+  phantom predict --model cancer.phm --data datasets/breast_cancer.csv --proba \\
+      --out predictions.csv
   phantom detect --data latency.csv --column value";
 
 #[derive(Subcommand)]

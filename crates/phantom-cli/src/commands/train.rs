@@ -17,14 +17,19 @@ use phantom_cli::table::{FeatureColumns, read_table};
 /// Arguments of `phantom train`.
 #[derive(Args)]
 #[command(after_help = "Examples:
-  phantom train --data datasets/iris.csv --label species --algorithm random_forest --trees 200 --out iris.phm
-  phantom train --data datasets/diabetes.csv --label progression --algorithm gradient_boosting --task regression --out diabetes.phm
-  phantom train --data flows.csv --label is_attack --algorithm isolation_forest --contamination 0.05 --out flows.phm
+  phantom train --data datasets/iris.csv --label species \\
+      --algorithm random_forest --trees 200 --out iris.phm
+  phantom train --data datasets/diabetes.csv --label progression \\
+      --algorithm gradient_boosting --task regression --out diabetes.phm
+  phantom train --data flows.csv --label is_attack \\
+      --algorithm isolation_forest --contamination 0.05 --out flows.phm
   phantom train --data datasets/wine.csv --label cultivar --algorithm kmeans --k 3 --out wine.phm
 
 Tasks and algorithms:
-  classification     decision_tree random_forest gradient_boosting logistic_regression neural_network
-  regression         decision_tree random_forest gradient_boosting linear_regression neural_network
+  classification     decision_tree, random_forest, gradient_boosting,
+                     logistic_regression, neural_network
+  regression         decision_tree, random_forest, gradient_boosting,
+                     linear_regression, neural_network
   anomaly_detection  isolation_forest
   clustering         kmeans
 
