@@ -265,3 +265,81 @@ fn same_seed_gives_the_same_model_file() {
     let b = std::fs::read(dir.path().join("b.phm")).unwrap();
     assert_eq!(a, b);
 }
+
+#[test]
+fn anomaly_and_cluster_models_predict_and_evaluate() {
+    let dir = workdir();
+    let data = dataset("breast_cancer.csv");
+    let trained = phantom(
+        dir.path(),
+        &[
+            "train",
+            "--data",
+            &data,
+            "--label",
+            "malignant",
+            "--algorithm",
+            "isolation_forest",
+            "--contamination",
+            "0.2",
+            "--out",
+            "if.phm",
+        ],
+    )
+    .json();
+    assert_eq!(trained["task"], "anomaly_detection");
+    let run = phantom(
+        dir.path(),
+        &["predict", "--model", "if.phm", "--data", &data],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut lines = run.stdout.lines();
+    assert_eq!(lines.next(), Some("prediction,score"));
+    let rows: Vec<(u8, f64)> = lines
+        .map(|l| {
+            let (p, s) = l.split_once(',').unwrap();
+            (p.parse().unwrap(), s.parse().unwrap())
+        })
+        .collect();
+    assert_eq!(rows.len(), 569);
+    assert!(rows.iter().all(|(p, s)| *p <= 1 && (0.0..=1.0).contains(s)));
+    let flagged = rows.iter().filter(|(p, _)| *p == 1).count() as f64 / 569.0;
+    assert!((0.1..0.3).contains(&flagged), "flagged share {flagged}");
+
+    phantom(
+        dir.path(),
+        &[
+            "train",
+            "--data",
+            &dataset("wine.csv"),
+            "--label",
+            "cultivar",
+            "--algorithm",
+            "kmeans",
+            "--k",
+            "3",
+            "--out",
+            "km.phm",
+        ],
+    )
+    .json();
+    let eval = phantom(
+        dir.path(),
+        &["eval", "--model", "km.phm", "--data", &dataset("wine.csv")],
+    )
+    .json();
+    assert!(eval["inertia"].as_f64().unwrap() > 0.0);
+    assert!((-1.0..=1.0).contains(&eval["silhouette"].as_f64().unwrap()));
+    let run = phantom(
+        dir.path(),
+        &[
+            "predict",
+            "--model",
+            "km.phm",
+            "--data",
+            &dataset("wine.csv"),
+        ],
+    );
+    let clusters: std::collections::BTreeSet<&str> = run.stdout.lines().skip(1).collect();
+    assert_eq!(clusters.into_iter().collect::<Vec<_>>(), ["0", "1", "2"]);
+}
