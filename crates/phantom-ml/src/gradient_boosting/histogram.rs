@@ -5,10 +5,13 @@ use std::ops::{AddAssign, Sub};
 use rayon::prelude::*;
 
 use super::loss::GradHess;
-use super::row_bins::{FeatureBins, RowBins};
+use super::row_bins::{DenseColumn, FeatureBins, RowBins};
 
 /// Rows per chunk when a node's rows are cut into chunks built in parallel.
 const CHUNK_ROWS: usize = 8192;
+
+/// Fewest rows of a node for which its dense features are built in parallel.
+const PARALLEL_DENSE_ROWS: usize = 2048;
 
 /// Most chunks per node: each chunk has its own histogram, merged afterwards, so more chunks
 /// cost more merging; four keep two cores busy on a shared machine.
@@ -89,7 +92,9 @@ impl HistogramBuilder {
         hist: &mut [BinSums],
     ) {
         let n_chunks = (rows.len() / CHUNK_ROWS).clamp(1, MAX_CHUNKS);
-        if n_chunks == 1 {
+        if data.groups.iter().all(|g| g.entries.is_empty()) {
+            hist.fill(BinSums::default());
+        } else if n_chunks == 1 {
             accumulate(data, rows, ordered, hist);
         } else {
             let chunk_len = rows.len().div_ceil(n_chunks);
@@ -108,8 +113,55 @@ impl HistogramBuilder {
                 }
             }
         }
+        build_dense(data, rows, ordered, hist);
         fill_default_bins(&data.features, totals, hist);
     }
+}
+
+/// Overwrites the bins of the dense features with their histograms, feature by feature.
+fn build_dense(data: &RowBins, rows: &[u32], ordered: &[GradHess], hist: &mut [BinSums]) {
+    let mut parts: Vec<(&mut [BinSums], &DenseColumn)> = Vec::with_capacity(data.dense.len());
+    let mut rest = hist;
+    let mut rest_start = 0;
+    for column in &data.dense {
+        let range = data.features.range(column.feature);
+        let (_, tail) = std::mem::take(&mut rest).split_at_mut(range.start - rest_start);
+        let (part, tail) = tail.split_at_mut(range.len());
+        parts.push((part, column));
+        rest = tail;
+        rest_start = range.end;
+    }
+    let build = |(part, column): (&mut [BinSums], &DenseColumn)| {
+        accumulate_column(&column.bins, rows, ordered, part);
+    };
+    if rows.len() >= PARALLEL_DENSE_ROWS {
+        parts.into_par_iter().for_each(build);
+    } else {
+        parts.into_iter().for_each(build);
+    }
+}
+
+/// The histogram of one dense feature (bins `column`) over `rows`, summed in row order in a
+/// local buffer that stays in the L1 cache.
+fn accumulate_column(column: &[u8], rows: &[u32], ordered: &[GradHess], hist: &mut [BinSums]) {
+    let mut local = [BinSums::default(); 256];
+    let mut add = |b: u8, gh: &GradHess| {
+        let bin = &mut local[usize::from(b)];
+        bin.g += gh.g;
+        bin.h += gh.h;
+        bin.n += 1.0;
+    };
+    if rows.len() == column.len() {
+        // Every row, and rows are distinct and ascending: the column is read in order.
+        for (&b, gh) in column.iter().zip(ordered) {
+            add(b, gh);
+        }
+    } else {
+        for (&r, gh) in rows.iter().zip(ordered) {
+            add(column[r as usize], gh);
+        }
+    }
+    hist.copy_from_slice(&local[..hist.len()]);
 }
 
 /// Zeroes `hist` and adds the gradients of `rows` to their non-default bins (the hot loop of
@@ -137,7 +189,9 @@ fn accumulate(data: &RowBins, rows: &[u32], ordered: &[GradHess], hist: &mut [Bi
 fn fill_default_bins(features: &FeatureBins, totals: BinSums, hist: &mut [BinSums]) {
     for f in 0..features.n_features() {
         let bins = &mut hist[features.range(f)];
-        let default = features.default_bin(f);
+        let Some(default) = features.default_bin(f) else {
+            continue;
+        };
         let mut others = BinSums::default();
         for (b, s) in bins.iter().enumerate() {
             if b != default {
