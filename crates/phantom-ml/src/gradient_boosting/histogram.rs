@@ -5,13 +5,17 @@ use std::ops::{AddAssign, Sub};
 use rayon::prelude::*;
 
 use super::loss::GradHess;
-use super::row_bins::{DenseColumn, FeatureBins, RowBins};
+use super::row_bins::{DENSE_BLOCK, DenseRows, FeatureBins, RowBins};
 
 /// Rows per chunk when a node's rows are cut into chunks built in parallel.
 const CHUNK_ROWS: usize = 8192;
 
 /// Fewest rows of a node for which its dense features are built in parallel.
 const PARALLEL_DENSE_ROWS: usize = 2048;
+
+/// Rows whose dense bins are gathered into a contiguous buffer before they are added up: the
+/// gather loop is short, so many of its cache misses are in flight at once.
+const GATHER_ROWS: usize = 1024;
 
 /// Most chunks per node: each chunk has its own histogram, merged afterwards, so more chunks
 /// cost more merging; four keep two cores busy on a shared machine.
@@ -118,50 +122,77 @@ impl HistogramBuilder {
     }
 }
 
-/// Overwrites the bins of the dense features with their histograms, feature by feature.
+/// Overwrites the bins of the dense features with their histograms, in blocks of features.
 fn build_dense(data: &RowBins, rows: &[u32], ordered: &[GradHess], hist: &mut [BinSums]) {
-    let mut parts: Vec<(&mut [BinSums], &DenseColumn)> = Vec::with_capacity(data.dense.len());
+    let dense = &data.dense;
+    let mut parts: Vec<&mut [BinSums]> = Vec::with_capacity(dense.features.len());
     let mut rest = hist;
     let mut rest_start = 0;
-    for column in &data.dense {
-        let range = data.features.range(column.feature);
+    for &f in &dense.features {
+        let range = data.features.range(f);
         let (_, tail) = std::mem::take(&mut rest).split_at_mut(range.start - rest_start);
         let (part, tail) = tail.split_at_mut(range.len());
-        parts.push((part, column));
+        parts.push(part);
         rest = tail;
         rest_start = range.end;
     }
-    let build = |(part, column): (&mut [BinSums], &DenseColumn)| {
-        accumulate_column(&column.bins, rows, ordered, part);
+    let build = |(block, parts): (usize, &mut [&mut [BinSums]])| {
+        accumulate_block(dense, block * DENSE_BLOCK, rows, ordered, parts);
     };
     if rows.len() >= PARALLEL_DENSE_ROWS {
-        parts.into_par_iter().for_each(build);
+        parts
+            .par_chunks_mut(DENSE_BLOCK)
+            .enumerate()
+            .for_each(build);
     } else {
-        parts.into_iter().for_each(build);
+        parts.chunks_mut(DENSE_BLOCK).enumerate().for_each(build);
     }
 }
 
-/// The histogram of one dense feature (bins `column`) over `rows`, summed in row order in a
-/// local buffer that stays in the L1 cache.
-fn accumulate_column(column: &[u8], rows: &[u32], ordered: &[GradHess], hist: &mut [BinSums]) {
-    let mut local = [BinSums::default(); 256];
-    let mut add = |b: u8, gh: &GradHess| {
-        let bin = &mut local[usize::from(b)];
-        bin.g += gh.g;
-        bin.h += gh.h;
-        bin.n += 1.0;
+/// The histograms of the dense features `first..first + parts.len()` over `rows`, summed in
+/// row order in local buffers that stay in the L1 cache, then copied to `parts`.
+fn accumulate_block(
+    dense: &DenseRows,
+    first: usize,
+    rows: &[u32],
+    ordered: &[GradHess],
+    parts: &mut [&mut [BinSums]],
+) {
+    let stride = dense.stride;
+    let mut local = vec![[BinSums::default(); 256]; parts.len()];
+    let mut add = |bins: &[u8; DENSE_BLOCK], gh: &GradHess| {
+        for (h, &b) in local.iter_mut().zip(bins) {
+            let bin = &mut h[usize::from(b)];
+            bin.g += gh.g;
+            bin.h += gh.h;
+            bin.n += 1.0;
+        }
     };
-    if rows.len() == column.len() {
-        // Every row, and rows are distinct and ascending: the column is read in order.
-        for (&b, gh) in column.iter().zip(ordered) {
-            add(b, gh);
+    let block_of = |row: &[u8]| -> [u8; DENSE_BLOCK] {
+        let mut block = [0; DENSE_BLOCK];
+        block.copy_from_slice(&row[first..first + DENSE_BLOCK]);
+        block
+    };
+    if rows.len() * stride == dense.bins.len() {
+        // Every row, and rows are distinct and ascending: the store is read in order.
+        for (row, gh) in dense.bins.chunks_exact(stride).zip(ordered) {
+            add(&block_of(row), gh);
         }
     } else {
-        for (&r, gh) in rows.iter().zip(ordered) {
-            add(column[r as usize], gh);
+        let mut gathered = [[0u8; DENSE_BLOCK]; GATHER_ROWS];
+        for (rows, ordered) in rows.chunks(GATHER_ROWS).zip(ordered.chunks(GATHER_ROWS)) {
+            for (g, &r) in gathered.iter_mut().zip(rows) {
+                let start = r as usize * stride;
+                *g = block_of(&dense.bins[start..start + stride]);
+            }
+            for (g, gh) in gathered.iter().zip(ordered) {
+                add(g, gh);
+            }
         }
     }
-    hist.copy_from_slice(&local[..hist.len()]);
+    for (part, h) in parts.iter_mut().zip(&local) {
+        part.copy_from_slice(&h[..part.len()]);
+    }
 }
 
 /// Zeroes `hist` and adds the gradients of `rows` to their non-default bins (the hot loop of

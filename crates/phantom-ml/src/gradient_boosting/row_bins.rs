@@ -27,6 +27,9 @@ const MAX_GROUP_BINS: usize = 1 << 16;
 /// the rows: the row-wise store would then skip less than half of its values.
 const DENSE_SHARE_INVERSE: usize = 2;
 
+/// Dense features whose histograms are built together in one pass over a node's rows.
+pub(crate) const DENSE_BLOCK: usize = 8;
+
 /// Where each feature's bins sit in a histogram, and which bin of each is not stored.
 #[derive(Clone, Debug)]
 pub(crate) struct FeatureBins {
@@ -72,12 +75,16 @@ pub(crate) struct RowGroup {
     pub entries: Vec<u16>,
 }
 
-/// The bins of one dense feature for every row.
+/// The bins of the dense features, row by row: row `r`'s are `bins[r * stride..(r + 1) * stride]`,
+/// the first `features.len()` of them in feature order, then zero padding.
 #[derive(Clone, Debug)]
-pub(crate) struct DenseColumn {
-    /// The feature.
-    pub feature: usize,
-    /// Its bin for each row.
+pub(crate) struct DenseRows {
+    /// The dense features, in feature order.
+    pub features: Vec<usize>,
+    /// Bytes per row: the feature count rounded up to a multiple of [`DENSE_BLOCK`], so every
+    /// block of a row is read as one `[u8; DENSE_BLOCK]`.
+    pub stride: usize,
+    /// The bins.
     pub bins: Vec<u8>,
 }
 
@@ -90,8 +97,8 @@ pub(crate) struct RowBins {
     /// The groups, in feature order; their bin ranges tile the histogram. Dense features have no
     /// entries in them.
     pub groups: Vec<RowGroup>,
-    /// The dense features, in feature order.
-    pub dense: Vec<DenseColumn>,
+    /// The dense features.
+    pub dense: DenseRows,
 }
 
 impl RowBins {
@@ -130,13 +137,22 @@ impl RowBins {
             .into_par_iter()
             .map(|range| build_group(binned, &features, range))
             .collect();
-        let dense = (0..n_features)
+        let dense_features: Vec<usize> = (0..n_features)
             .filter(|&f| features.default_bin(f).is_none())
-            .map(|feature| DenseColumn {
-                feature,
-                bins: binned.column(feature).to_vec(),
-            })
             .collect();
+        let stride = dense_features.len().next_multiple_of(DENSE_BLOCK);
+        let mut dense_bins = vec![0u8; n_rows * stride];
+        for (j, &f) in dense_features.iter().enumerate() {
+            let column = binned.column(f);
+            for (dst, &b) in dense_bins.iter_mut().skip(j).step_by(stride).zip(column) {
+                *dst = b;
+            }
+        }
+        let dense = DenseRows {
+            features: dense_features,
+            stride,
+            bins: dense_bins,
+        };
         Self {
             features,
             groups,
