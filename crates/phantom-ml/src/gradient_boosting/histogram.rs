@@ -159,7 +159,9 @@ fn accumulate_block(
     parts: &mut [&mut [BinSums]],
 ) {
     let stride = dense.stride;
-    let mut local = vec![[BinSums::default(); 256]; parts.len()];
+    // A full block even when `parts` is shorter: the padding bins of the last block land in
+    // buffers that are never copied, and the fixed trip count unrolls the loop below.
+    let mut local = [[BinSums::default(); 256]; DENSE_BLOCK];
     let mut add = |bins: &[u8; DENSE_BLOCK], gh: &GradHess| {
         for (h, &b) in local.iter_mut().zip(bins) {
             let bin = &mut h[usize::from(b)];
