@@ -53,10 +53,12 @@ impl BinMapper {
                         col.push(v);
                     }
                 }
-                columns.into_iter().map(|mut values| {
-                    values.sort_unstable_by(f32::total_cmp);
-                    bounds_for_sorted(&values, max_bins)
-                })
+                columns
+                    .into_iter()
+                    .map(|values| match few_distinct(&values, max_bins) {
+                        Some(distinct) => midpoints(&distinct),
+                        None => bounds_for_sorted(&sorted(&values), max_bins),
+                    })
             })
             .collect();
         Ok(Self { upper_bounds })
@@ -117,6 +119,85 @@ impl BinMapper {
                 .collect(),
         })
     }
+}
+
+/// Slots of the hash table that counts a column's distinct values; twice the most values it
+/// may hold, so probes stay short.
+const DISTINCT_TABLE_SLOTS: usize = 2 * MAX_BINS;
+
+/// The distinct values of `values` in ascending order when there are at most `max_bins`, else
+/// `None` (found early: the count stops at `max_bins + 1`). Values are finite; `-0.0` and
+/// `0.0` are one value, written `-0.0` when it occurs, as sorting then grouping equal values
+/// would leave it.
+fn few_distinct(values: &[f32], max_bins: usize) -> Option<Vec<f32>> {
+    let mut slots: [Option<f32>; DISTINCT_TABLE_SLOTS] = [None; DISTINCT_TABLE_SLOTS];
+    let mut n_distinct = 0;
+    for &v in values {
+        // Both zeros share a key.
+        let key = if v == 0.0 { 0 } else { v.to_bits() };
+        let mut slot = (key.wrapping_mul(0x9E37_79B1) >> 23) as usize % DISTINCT_TABLE_SLOTS;
+        loop {
+            match &mut slots[slot] {
+                Some(seen) if *seen == v => {
+                    if v.is_sign_negative() {
+                        *seen = v;
+                    }
+                    break;
+                }
+                Some(_) => slot = (slot + 1) % DISTINCT_TABLE_SLOTS,
+                empty @ None => {
+                    n_distinct += 1;
+                    if n_distinct > max_bins {
+                        return None;
+                    }
+                    *empty = Some(v);
+                    break;
+                }
+            }
+        }
+    }
+    let mut distinct: Vec<f32> = slots.into_iter().flatten().collect();
+    distinct.sort_unstable_by(f32::total_cmp);
+    Some(distinct)
+}
+
+/// The bounds of one bin per distinct value: midpoints between neighbours.
+fn midpoints(distinct: &[f32]) -> Vec<f32> {
+    distinct.windows(2).map(|w| midpoint(w[0], w[1])).collect()
+}
+
+/// `values` in ascending [`f32::total_cmp`] order, by a least-significant-digit radix sort of
+/// their bits mapped to unsigned integers of the same order.
+fn sorted(values: &[f32]) -> Vec<f32> {
+    let mut keys: Vec<u32> = values
+        .iter()
+        .map(|v| {
+            let b = v.to_bits();
+            if b >> 31 == 1 { !b } else { b | 1 << 31 }
+        })
+        .collect();
+    let mut scratch = vec![0u32; keys.len()];
+    for shift in [0, 8, 16, 24] {
+        let mut starts = [0usize; 256];
+        for &k in &keys {
+            starts[((k >> shift) & 0xFF) as usize] += 1;
+        }
+        let mut next = 0;
+        for s in &mut starts {
+            let count = *s;
+            *s = next;
+            next += count;
+        }
+        for &k in &keys {
+            let digit = ((k >> shift) & 0xFF) as usize;
+            scratch[starts[digit]] = k;
+            starts[digit] += 1;
+        }
+        std::mem::swap(&mut keys, &mut scratch);
+    }
+    keys.into_iter()
+        .map(|k| f32::from_bits(if k >> 31 == 1 { k & !(1 << 31) } else { !k }))
+        .collect()
 }
 
 /// Upper bounds for one feature from its sorted values.
@@ -242,7 +323,51 @@ mod tests {
         assert_eq!(b.column(1), &[0, 1]);
     }
 
+    /// The bounds the way they were first computed: sort with `total_cmp`, then group.
+    fn bounds_by_comparison_sort(values: &[f32], max_bins: usize) -> Vec<f32> {
+        let mut v = values.to_vec();
+        v.sort_unstable_by(f32::total_cmp);
+        bounds_for_sorted(&v, max_bins)
+    }
+
+    #[test]
+    fn both_zeros_are_one_value_written_as_the_negative_one() {
+        let values = [0.0, -0.0, 1.0, 0.0, -2.0];
+        let distinct = few_distinct(&values, 256).unwrap();
+        assert_eq!(distinct.len(), 3);
+        assert!(distinct[1] == 0.0 && distinct[1].is_sign_negative());
+        assert_eq!(few_distinct(&values, 2), None);
+    }
+
     proptest! {
+        #[test]
+        fn radix_sort_matches_total_cmp(
+            values in prop::collection::vec(prop::num::f32::NORMAL | prop::num::f32::ZERO, 0..500),
+        ) {
+            let mut want = values.clone();
+            want.sort_unstable_by(f32::total_cmp);
+            let got = sorted(&values);
+            prop_assert_eq!(
+                got.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                want.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+            );
+        }
+
+        #[test]
+        fn fast_paths_give_the_bounds_of_sorting(
+            picks in prop::collection::vec(0usize..40, 1..600),
+            palette in prop::collection::vec(prop::num::f32::NORMAL | prop::num::f32::ZERO, 40),
+            max_bins in 2usize..=256,
+        ) {
+            let values: Vec<f32> = picks.iter().map(|&i| palette[i]).collect();
+            let want = bounds_by_comparison_sort(&values, max_bins);
+            let x = Matrix::new(values.len(), 1, values).unwrap();
+            let got = BinMapper::fit(&x, max_bins).unwrap();
+            prop_assert_eq!(
+                got.upper_bounds(0).iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                want.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+            );
+        }
         #[test]
         fn bin_order_matches_threshold_order(
             values in prop::collection::vec(-1e6f32..1e6, 1..400),

@@ -6,12 +6,18 @@
 //! order; the larger child's is the parent's minus the smaller's, computed in the parent's
 //! buffer. Buffers live in the grower and are reused by every node of every tree.
 
+use rayon::prelude::*;
+
 use super::histogram::{self, BinSums, HistogramBuilder};
 use super::loss::GradHess;
 use super::row_bins::RowBins;
 use super::split::{Split, SplitRules, best_split};
 use crate::binning::{BinMapper, BinnedMatrix};
 use crate::tree::Tree;
+
+/// Rows per rayon task when a node's gradients are gathered or its rows partitioned; smaller
+/// nodes are handled on one thread.
+const PARALLEL_CHUNK_ROWS: usize = 16_384;
 
 /// The shape limits of a tree and the shrinkage of its leaves.
 #[derive(Clone, Copy, Debug)]
@@ -215,9 +221,14 @@ impl<'a> TreeGrower<'a> {
                 let mut small_hist = self.take_hist();
                 let rows = &self.rows[small.start..small.start + small.len];
                 let ordered = &mut self.ordered[..small.len];
-                for (o, &r) in ordered.iter_mut().zip(rows) {
-                    *o = grads[r as usize];
-                }
+                ordered
+                    .par_chunks_mut(PARALLEL_CHUNK_ROWS)
+                    .zip(rows.par_chunks(PARALLEL_CHUNK_ROWS))
+                    .for_each(|(ordered, rows)| {
+                        for (o, &r) in ordered.iter_mut().zip(rows) {
+                            *o = grads[r as usize];
+                        }
+                    });
                 self.builder
                     .build(self.data, rows, ordered, small.totals, &mut small_hist);
                 if large_ok {
@@ -252,22 +263,27 @@ impl<'a> TreeGrower<'a> {
 
     /// Stably moves the rows of `rows[start..start + len]` whose bin of `feature` is at most
     /// `bin` to the front; returns how many there are.
+    ///
+    /// Chunks of the segment are partitioned in parallel into the scratch buffer, then their
+    /// left and right parts are copied back in chunk order: the same result as one pass.
     fn partition(&mut self, start: usize, len: usize, feature: usize, bin: u8) -> usize {
         let column = self.binned.column(feature);
         let segment = &mut self.rows[start..start + len];
-        let mut n_left = 0;
-        let mut n_right = 0;
-        // Branch-free: each row is written to both sides and only one cursor advances, as the
-        // direction of a row is unpredictable.
-        for i in 0..segment.len() {
-            let r = segment[i];
-            let goes_left = column[r as usize] <= bin;
-            segment[n_left] = r;
-            self.scratch[n_right] = r;
-            n_left += usize::from(goes_left);
-            n_right += usize::from(!goes_left);
+        let scratch = &mut self.scratch[..len];
+        let n_lefts: Vec<usize> = segment
+            .par_chunks(PARALLEL_CHUNK_ROWS)
+            .zip(scratch.par_chunks_mut(PARALLEL_CHUNK_ROWS))
+            .map(|(rows, out)| partition_chunk(rows, out, column, bin))
+            .collect();
+        let n_left: usize = n_lefts.iter().sum();
+        let (mut left_at, mut right_at) = (0, n_left);
+        for (out, &chunk_left) in scratch.chunks(PARALLEL_CHUNK_ROWS).zip(&n_lefts) {
+            let (lefts, rights) = out.split_at(chunk_left);
+            segment[left_at..left_at + lefts.len()].copy_from_slice(lefts);
+            segment[right_at..right_at + rights.len()].copy_from_slice(rights);
+            left_at += lefts.len();
+            right_at += rights.len();
         }
-        segment[n_left..].copy_from_slice(&self.scratch[..n_right]);
         n_left
     }
 
@@ -296,6 +312,26 @@ impl<'a> TreeGrower<'a> {
     }
 }
 
+/// Writes `rows` to `out` (same length), those whose bin in `column` is at most `bin` first, each
+/// side in its original order; returns how many go left.
+fn partition_chunk(rows: &[u32], out: &mut [u32], column: &[u8], bin: u8) -> usize {
+    // Branch-free, as the direction of a row is unpredictable: each row is written to the next
+    // free slot of both sides (lefts fill `out` from the front, rights from the back) and only
+    // one cursor moves. Before each row `n_left + (len - right_end)` rows are placed, fewer than
+    // `len`, so `right_end - 1 >= n_left`.
+    let mut n_left = 0;
+    let mut right_end = out.len();
+    for &r in rows {
+        let goes_left = column[r as usize] <= bin;
+        out[n_left] = r;
+        out[right_end - 1] = r;
+        n_left += usize::from(goes_left);
+        right_end -= usize::from(!goes_left);
+    }
+    out[right_end..].reverse();
+    n_left
+}
+
 /// The leaf whose best split has the largest gain (the first on ties), if any can split.
 fn best_leaf(leaves: &[GrowingLeaf]) -> Option<usize> {
     let mut best: Option<(usize, f64)> = None;
@@ -316,5 +352,29 @@ fn leaf_value(totals: BinSums, lambda: f64) -> f64 {
         -totals.g / denominator
     } else {
         0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn chunk_partition_is_stable(
+            column in prop::collection::vec(0u8..8, 1..300),
+            bin in 0u8..8,
+        ) {
+            let rows: Vec<u32> = (0..column.len() as u32).filter(|r| r % 3 != 1).collect();
+            let mut out = vec![0; rows.len()];
+            let n_left = partition_chunk(&rows, &mut out, &column, bin);
+            let (want_left, want_right): (Vec<u32>, Vec<u32>) =
+                rows.iter().partition(|&&r| column[r as usize] <= bin);
+            prop_assert_eq!(n_left, want_left.len());
+            prop_assert_eq!(&out[..n_left], &want_left[..]);
+            prop_assert_eq!(&out[n_left..], &want_right[..]);
+        }
     }
 }

@@ -5,10 +5,17 @@ use std::ops::{AddAssign, Sub};
 use rayon::prelude::*;
 
 use super::loss::GradHess;
-use super::row_bins::{FeatureBins, RowBins};
+use super::row_bins::{DENSE_BLOCK, DenseRows, FeatureBins, RowBins};
 
 /// Rows per chunk when a node's rows are cut into chunks built in parallel.
 const CHUNK_ROWS: usize = 8192;
+
+/// Fewest rows of a node for which its dense features are built in parallel.
+const PARALLEL_DENSE_ROWS: usize = 2048;
+
+/// Rows whose dense bins are gathered into a contiguous buffer before they are added up: the
+/// gather loop is short, so many of its cache misses are in flight at once.
+const GATHER_ROWS: usize = 1024;
 
 /// Most chunks per node: each chunk has its own histogram, merged afterwards, so more chunks
 /// cost more merging; four keep two cores busy on a shared machine.
@@ -89,7 +96,9 @@ impl HistogramBuilder {
         hist: &mut [BinSums],
     ) {
         let n_chunks = (rows.len() / CHUNK_ROWS).clamp(1, MAX_CHUNKS);
-        if n_chunks == 1 {
+        if data.groups.iter().all(|g| g.entries.is_empty()) {
+            hist.fill(BinSums::default());
+        } else if n_chunks == 1 {
             accumulate(data, rows, ordered, hist);
         } else {
             let chunk_len = rows.len().div_ceil(n_chunks);
@@ -108,7 +117,83 @@ impl HistogramBuilder {
                 }
             }
         }
+        build_dense(data, rows, ordered, hist);
         fill_default_bins(&data.features, totals, hist);
+    }
+}
+
+/// Overwrites the bins of the dense features with their histograms, in blocks of features.
+fn build_dense(data: &RowBins, rows: &[u32], ordered: &[GradHess], hist: &mut [BinSums]) {
+    let dense = &data.dense;
+    let mut parts: Vec<&mut [BinSums]> = Vec::with_capacity(dense.features.len());
+    let mut rest = hist;
+    let mut rest_start = 0;
+    for &f in &dense.features {
+        let range = data.features.range(f);
+        let (_, tail) = std::mem::take(&mut rest).split_at_mut(range.start - rest_start);
+        let (part, tail) = tail.split_at_mut(range.len());
+        parts.push(part);
+        rest = tail;
+        rest_start = range.end;
+    }
+    let build = |(block, parts): (usize, &mut [&mut [BinSums]])| {
+        accumulate_block(dense, block * DENSE_BLOCK, rows, ordered, parts);
+    };
+    if rows.len() >= PARALLEL_DENSE_ROWS {
+        parts
+            .par_chunks_mut(DENSE_BLOCK)
+            .enumerate()
+            .for_each(build);
+    } else {
+        parts.chunks_mut(DENSE_BLOCK).enumerate().for_each(build);
+    }
+}
+
+/// The histograms of the dense features `first..first + parts.len()` over `rows`, summed in
+/// row order in local buffers that stay in the L1 cache, then copied to `parts`.
+fn accumulate_block(
+    dense: &DenseRows,
+    first: usize,
+    rows: &[u32],
+    ordered: &[GradHess],
+    parts: &mut [&mut [BinSums]],
+) {
+    let stride = dense.stride;
+    // A full block even when `parts` is shorter: the padding bins of the last block land in
+    // buffers that are never copied, and the fixed trip count unrolls the loop below.
+    let mut local = [[BinSums::default(); 256]; DENSE_BLOCK];
+    let mut add = |bins: &[u8; DENSE_BLOCK], gh: &GradHess| {
+        for (h, &b) in local.iter_mut().zip(bins) {
+            let bin = &mut h[usize::from(b)];
+            bin.g += gh.g;
+            bin.h += gh.h;
+            bin.n += 1.0;
+        }
+    };
+    let block_of = |row: &[u8]| -> [u8; DENSE_BLOCK] {
+        let mut block = [0; DENSE_BLOCK];
+        block.copy_from_slice(&row[first..first + DENSE_BLOCK]);
+        block
+    };
+    if rows.len() * stride == dense.bins.len() {
+        // Every row, and rows are distinct and ascending: the store is read in order.
+        for (row, gh) in dense.bins.chunks_exact(stride).zip(ordered) {
+            add(&block_of(row), gh);
+        }
+    } else {
+        let mut gathered = [[0u8; DENSE_BLOCK]; GATHER_ROWS];
+        for (rows, ordered) in rows.chunks(GATHER_ROWS).zip(ordered.chunks(GATHER_ROWS)) {
+            for (g, &r) in gathered.iter_mut().zip(rows) {
+                let start = r as usize * stride;
+                *g = block_of(&dense.bins[start..start + stride]);
+            }
+            for (g, gh) in gathered.iter().zip(ordered) {
+                add(g, gh);
+            }
+        }
+    }
+    for (part, h) in parts.iter_mut().zip(&local) {
+        part.copy_from_slice(&h[..part.len()]);
     }
 }
 
@@ -137,7 +222,9 @@ fn accumulate(data: &RowBins, rows: &[u32], ordered: &[GradHess], hist: &mut [Bi
 fn fill_default_bins(features: &FeatureBins, totals: BinSums, hist: &mut [BinSums]) {
     for f in 0..features.n_features() {
         let bins = &mut hist[features.range(f)];
-        let default = features.default_bin(f);
+        let Some(default) = features.default_bin(f) else {
+            continue;
+        };
         let mut others = BinSums::default();
         for (b, s) in bins.iter().enumerate() {
             if b != default {

@@ -10,6 +10,11 @@
 //! An entry is a `u16` bin index relative to its group: features are cut into contiguous groups
 //! of at most 65,536 bins, each with its own row-wise store (one group unless there are more
 //! than 256 features).
+//!
+//! A *dense* feature, whose most frequent bin holds less than half the rows (a continuous
+//! measurement), gains nothing from that: it is kept out of the row-wise store and kept as its
+//! column of `u8` bins instead, whose histogram is built column by column into a buffer small
+//! enough to stay in the L1 cache.
 
 use rayon::prelude::*;
 
@@ -18,13 +23,21 @@ use crate::binning::BinnedMatrix;
 /// Most bins one group may span, so its entries fit in `u16`.
 const MAX_GROUP_BINS: usize = 1 << 16;
 
+/// A feature is dense when its most frequent bin holds fewer than `1 / DENSE_SHARE_INVERSE` of
+/// the rows: the row-wise store would then skip less than half of its values.
+const DENSE_SHARE_INVERSE: usize = 2;
+
+/// Dense features whose histograms are built together in one pass over a node's rows.
+pub(crate) const DENSE_BLOCK: usize = 8;
+
 /// Where each feature's bins sit in a histogram, and which bin of each is not stored.
 #[derive(Clone, Debug)]
 pub(crate) struct FeatureBins {
     /// `offsets[f]..offsets[f + 1]` are the global bins of feature `f`.
     offsets: Vec<usize>,
-    /// The most frequent bin of each feature (relative to the feature's first bin).
-    default_bins: Vec<u8>,
+    /// The most frequent bin of each sparse feature (relative to the feature's first bin);
+    /// `None` for a dense feature, all of whose bins are built.
+    default_bins: Vec<Option<u8>>,
 }
 
 impl FeatureBins {
@@ -44,10 +57,10 @@ impl FeatureBins {
         self.offsets[f]..self.offsets[f + 1]
     }
 
-    /// The most frequent bin of feature `f`, relative to its first bin.
+    /// The bin of feature `f` that is not stored (relative to its first bin), if it is sparse.
     #[inline]
-    pub fn default_bin(&self, f: usize) -> usize {
-        usize::from(self.default_bins[f])
+    pub fn default_bin(&self, f: usize) -> Option<usize> {
+        self.default_bins[f].map(usize::from)
     }
 }
 
@@ -62,20 +75,38 @@ pub(crate) struct RowGroup {
     pub entries: Vec<u16>,
 }
 
-/// The training data as rows of non-default bins, in feature groups.
+/// The bins of the dense features, row by row: row `r`'s are `bins[r * stride..(r + 1) * stride]`,
+/// the first `features.len()` of them in feature order, then zero padding.
+#[derive(Clone, Debug)]
+pub(crate) struct DenseRows {
+    /// The dense features, in feature order.
+    pub features: Vec<usize>,
+    /// Bytes per row: the feature count rounded up to a multiple of [`DENSE_BLOCK`], so every
+    /// block of a row is read as one `[u8; DENSE_BLOCK]`.
+    pub stride: usize,
+    /// The bins.
+    pub bins: Vec<u8>,
+}
+
+/// The training data: sparse features as rows of non-default bins, in feature groups; dense
+/// features as columns.
 #[derive(Clone, Debug)]
 pub(crate) struct RowBins {
     /// Feature layout of the histograms.
     pub features: FeatureBins,
-    /// The groups, in feature order; their bin ranges tile the histogram.
+    /// The groups, in feature order; their bin ranges tile the histogram. Dense features have no
+    /// entries in them.
     pub groups: Vec<RowGroup>,
+    /// The dense features.
+    pub dense: DenseRows,
 }
 
 impl RowBins {
     /// Rearranges `binned` (done once per fit).
     pub fn new(binned: &BinnedMatrix) -> Self {
         let n_features = binned.n_cols();
-        let default_bins: Vec<u8> = (0..n_features)
+        let n_rows = binned.n_rows();
+        let default_bins: Vec<Option<u8>> = (0..n_features)
             .into_par_iter()
             .map(|f| {
                 let mut counts = [0usize; 256];
@@ -89,7 +120,8 @@ impl RowBins {
                         best = b;
                     }
                 }
-                best as u8
+                let sparse = counts[best] * DENSE_SHARE_INVERSE >= n_rows;
+                sparse.then_some(best as u8)
             })
             .collect();
         let mut offsets = Vec::with_capacity(n_features + 1);
@@ -105,7 +137,27 @@ impl RowBins {
             .into_par_iter()
             .map(|range| build_group(binned, &features, range))
             .collect();
-        Self { features, groups }
+        let dense_features: Vec<usize> = (0..n_features)
+            .filter(|&f| features.default_bin(f).is_none())
+            .collect();
+        let stride = dense_features.len().next_multiple_of(DENSE_BLOCK);
+        let mut dense_bins = vec![0u8; n_rows * stride];
+        for (j, &f) in dense_features.iter().enumerate() {
+            let column = binned.column(f);
+            for (dst, &b) in dense_bins.iter_mut().skip(j).step_by(stride).zip(column) {
+                *dst = b;
+            }
+        }
+        let dense = DenseRows {
+            features: dense_features,
+            stride,
+            bins: dense_bins,
+        };
+        Self {
+            features,
+            groups,
+            dense,
+        }
     }
 }
 
@@ -135,8 +187,10 @@ fn build_group(
     let first_bin = features.range(range.start).start;
     let n_bins = features.range(range.end - 1).end - first_bin;
     let mut row_starts = vec![0usize; n_rows + 1];
-    for f in range.clone() {
-        let default = features.default_bin(f) as u8;
+    let sparse: Vec<(usize, u8)> = range
+        .filter_map(|f| Some((f, features.default_bin(f)? as u8)))
+        .collect();
+    for &(f, default) in &sparse {
         for (r, &b) in binned.column(f).iter().enumerate() {
             row_starts[r + 1] += usize::from(b != default);
         }
@@ -146,8 +200,7 @@ fn build_group(
     }
     let mut cursor = row_starts.clone();
     let mut entries = vec![0u16; row_starts[n_rows]];
-    for f in range {
-        let default = features.default_bin(f) as u8;
+    for (f, default) in sparse {
         let feature_first = (features.range(f).start - first_bin) as u16;
         for (r, &b) in binned.column(f).iter().enumerate() {
             if b != default {
@@ -182,8 +235,8 @@ mod tests {
         let binned = BinMapper::fit(&x, 255).unwrap().transform(&x).unwrap();
         let rows = RowBins::new(&binned);
         assert_eq!(rows.features.total_bins(), 4);
-        assert_eq!(rows.features.default_bin(0), 0);
-        assert_eq!(rows.features.default_bin(1), 1);
+        assert_eq!(rows.features.default_bin(0), Some(0));
+        assert_eq!(rows.features.default_bin(1), Some(1));
         let mut next_bin = 0;
         let mut per_row: Vec<Vec<usize>> = vec![Vec::new(); 4];
         for g in &rows.groups {
