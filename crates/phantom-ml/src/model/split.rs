@@ -8,7 +8,8 @@ use crate::{MlError, rng};
 /// Splits rows `0..n_rows` into (train, validation) with `fraction` of the rows (rounded) in
 /// validation, drawn with `seed`. For class targets each class is split on its own, so both
 /// parts keep the class proportions and every class with at least two rows appears in training
-/// and validation. A fraction of 0 gives an empty validation part.
+/// and validation; a class (or a whole target) of one row stays in training. A fraction of 0
+/// gives an empty validation part.
 pub fn train_validation(
     n_rows: usize,
     target: &Target,
@@ -38,10 +39,14 @@ pub fn train_validation(
     let mut validation = Vec::new();
     for mut group in groups {
         group.shuffle(&mut rng);
-        let mut n_validation = (group.len() as f64 * fraction).round() as usize;
-        if fraction > 0.0 && group.len() >= 2 {
-            n_validation = n_validation.clamp(1, group.len() - 1);
-        }
+        // A group of one row stays in training: held out, the model would never see it.
+        let n_validation = if group.len() < 2 {
+            0
+        } else {
+            let wanted = (group.len() as f64 * fraction).round() as usize;
+            let at_least = usize::from(fraction > 0.0);
+            wanted.clamp(at_least, group.len() - 1)
+        };
         validation.extend_from_slice(&group[..n_validation]);
         train.extend_from_slice(&group[n_validation..]);
     }
@@ -83,6 +88,15 @@ mod tests {
     fn zero_fraction_keeps_everything_for_training() {
         let (train, validation) = train_validation(5, &Target::None, 0.0, 1).unwrap();
         assert_eq!((train, validation.len()), (vec![0, 1, 2, 3, 4], 0));
+    }
+
+    #[test]
+    fn a_single_row_stays_in_training() {
+        let (train, validation) = train_validation(1, &Target::None, 0.6, 1).unwrap();
+        assert_eq!((train, validation.len()), (vec![0], 0));
+        let (train, validation) =
+            train_validation(5, &classes(vec![0, 0, 0, 0, 1], 2), 0.5, 1).unwrap();
+        assert!(train.contains(&4) && !validation.contains(&4));
     }
 
     #[test]
