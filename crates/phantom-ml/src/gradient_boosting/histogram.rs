@@ -96,72 +96,79 @@ impl HistogramBuilder {
         hist: &mut [BinSums],
     ) {
         let n_chunks = (rows.len() / CHUNK_ROWS).clamp(1, MAX_CHUNKS);
-        if data.groups.iter().all(|g| g.entries.is_empty()) {
-            hist.fill(BinSums::default());
-        } else if n_chunks == 1 {
-            accumulate(data, rows, ordered, hist);
-        } else {
-            let chunk_len = rows.len().div_ceil(n_chunks);
-            self.chunk_hists[..n_chunks]
-                .par_iter_mut()
-                .zip(rows.par_chunks(chunk_len))
-                .zip(ordered.par_chunks(chunk_len))
-                .for_each(|((chunk_hist, rows), ordered)| {
-                    accumulate(data, rows, ordered, chunk_hist);
-                });
-            let (first, rest) = self.chunk_hists[..n_chunks].split_at(1);
-            hist.copy_from_slice(&first[0]);
-            for chunk_hist in rest {
-                for (h, c) in hist.iter_mut().zip(chunk_hist) {
-                    *h += *c;
+        let chunk_hists = &mut self.chunk_hists[..n_chunks];
+        let sparse = || {
+            if data.groups.iter().all(|g| g.entries.is_empty()) {
+                hist.fill(BinSums::default());
+            } else if n_chunks == 1 {
+                accumulate(data, rows, ordered, hist);
+            } else {
+                let chunk_len = rows.len().div_ceil(n_chunks);
+                chunk_hists
+                    .par_iter_mut()
+                    .zip(rows.par_chunks(chunk_len))
+                    .zip(ordered.par_chunks(chunk_len))
+                    .for_each(|((chunk_hist, rows), ordered)| {
+                        accumulate(data, rows, ordered, chunk_hist);
+                    });
+                let (first, rest) = chunk_hists.split_at(1);
+                hist.copy_from_slice(&first[0]);
+                for chunk_hist in rest {
+                    for (h, c) in hist.iter_mut().zip(chunk_hist) {
+                        *h += *c;
+                    }
                 }
             }
+            hist
+        };
+        let parallel = rows.len() >= PARALLEL_DENSE_ROWS;
+        let dense = || dense_sums(&data.dense, rows, ordered, parallel);
+        // The sparse and the dense features are summed side by side, so a single block of dense
+        // features does not leave a core idle.
+        let (hist, blocks) = if parallel {
+            rayon::join(sparse, dense)
+        } else {
+            (sparse(), dense())
+        };
+        for (j, &f) in data.dense.features.iter().enumerate() {
+            let bins = &mut hist[data.features.range(f)];
+            let sums = &blocks[j / DENSE_BLOCK][j % DENSE_BLOCK];
+            bins.copy_from_slice(&sums[..bins.len()]);
         }
-        build_dense(data, rows, ordered, hist);
         fill_default_bins(&data.features, totals, hist);
     }
 }
 
-/// Overwrites the bins of the dense features with their histograms, in blocks of features.
-fn build_dense(data: &RowBins, rows: &[u32], ordered: &[GradHess], hist: &mut [BinSums]) {
-    let dense = &data.dense;
-    let mut parts: Vec<&mut [BinSums]> = Vec::with_capacity(dense.features.len());
-    let mut rest = hist;
-    let mut rest_start = 0;
-    for &f in &dense.features {
-        let range = data.features.range(f);
-        let (_, tail) = std::mem::take(&mut rest).split_at_mut(range.start - rest_start);
-        let (part, tail) = tail.split_at_mut(range.len());
-        parts.push(part);
-        rest = tail;
-        rest_start = range.end;
-    }
-    let build = |(block, parts): (usize, &mut [&mut [BinSums]])| {
-        accumulate_block(dense, block * DENSE_BLOCK, rows, ordered, parts);
-    };
-    if rows.len() >= PARALLEL_DENSE_ROWS {
-        parts
-            .par_chunks_mut(DENSE_BLOCK)
-            .enumerate()
-            .for_each(build);
+/// The histograms of one block of dense features, 256 bins each.
+type BlockSums = [[BinSums; 256]; DENSE_BLOCK];
+
+/// The histograms of the dense features over `rows`, block by block.
+fn dense_sums(
+    dense: &DenseRows,
+    rows: &[u32],
+    ordered: &[GradHess],
+    parallel: bool,
+) -> Vec<Box<BlockSums>> {
+    let n_blocks = dense.features.len().div_ceil(DENSE_BLOCK);
+    let block = |b: usize| block_sums(dense, b * DENSE_BLOCK, rows, ordered);
+    if parallel {
+        (0..n_blocks).into_par_iter().map(block).collect()
     } else {
-        parts.chunks_mut(DENSE_BLOCK).enumerate().for_each(build);
+        (0..n_blocks).map(block).collect()
     }
 }
 
-/// The histograms of the dense features `first..first + parts.len()` over `rows`, summed in
-/// row order in local buffers that stay in the L1 cache, then copied to `parts`.
-fn accumulate_block(
+/// The histograms of the dense features `first..first + DENSE_BLOCK` over `rows`, summed in
+/// row order in buffers that stay in the L1 cache. The last block of a row is padded: its
+/// padding bins land in histograms nobody reads, and the fixed trip count unrolls the loop.
+fn block_sums(
     dense: &DenseRows,
     first: usize,
     rows: &[u32],
     ordered: &[GradHess],
-    parts: &mut [&mut [BinSums]],
-) {
+) -> Box<BlockSums> {
     let stride = dense.stride;
-    // A full block even when `parts` is shorter: the padding bins of the last block land in
-    // buffers that are never copied, and the fixed trip count unrolls the loop below.
-    let mut local = [[BinSums::default(); 256]; DENSE_BLOCK];
+    let mut local = Box::new([[BinSums::default(); 256]; DENSE_BLOCK]);
     let mut add = |bins: &[u8; DENSE_BLOCK], gh: &GradHess| {
         for (h, &b) in local.iter_mut().zip(bins) {
             let bin = &mut h[usize::from(b)];
@@ -192,9 +199,7 @@ fn accumulate_block(
             }
         }
     }
-    for (part, h) in parts.iter_mut().zip(&local) {
-        part.copy_from_slice(&h[..part.len()]);
-    }
+    local
 }
 
 /// Zeroes `hist` and adds the gradients of `rows` to their non-default bins (the hot loop of
@@ -283,16 +288,20 @@ mod tests {
         let n = 40_000;
         let rows_data: Vec<Vec<f32>> = (0..n)
             .map(|i| {
-                vec![
+                // One sparse feature and ten dense ones: two blocks, the second padded.
+                let mut row = vec![
                     (i % 7 == 0) as u8 as f32,
                     (i % 13) as f32,
                     ((i * 31) % 1000) as f32,
-                ]
+                ];
+                row.extend((0..8).map(|k| ((i * (17 + k)) % (50 + 20 * k)) as f32));
+                row
             })
             .collect();
         let x = Matrix::from_rows(&rows_data).unwrap();
         let binned = BinMapper::fit(&x, 255).unwrap().transform(&x).unwrap();
         let data = RowBins::new(&binned);
+        assert_eq!(data.dense.features, (1..11).collect::<Vec<_>>());
         let grads: Vec<GradHess> = (0..n)
             .map(|i| GradHess {
                 g: (i as f64 * 0.37).sin(),

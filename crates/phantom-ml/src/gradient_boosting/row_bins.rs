@@ -12,9 +12,10 @@
 //! than 256 features).
 //!
 //! A *dense* feature, whose most frequent bin holds less than half the rows (a continuous
-//! measurement), gains nothing from that: it is kept out of the row-wise store and kept as its
-//! column of `u8` bins instead, whose histogram is built column by column into a buffer small
-//! enough to stay in the L1 cache.
+//! measurement), gains nothing from that. When there are at least [`DENSE_BLOCK`] of them, they
+//! are kept out of the row-wise store and kept row by row as `u8` bins instead, whose
+//! histograms are built a block of features at a time into buffers small enough to stay in the
+//! L1 cache.
 
 use rayon::prelude::*;
 
@@ -106,7 +107,7 @@ impl RowBins {
     pub fn new(binned: &BinnedMatrix) -> Self {
         let n_features = binned.n_cols();
         let n_rows = binned.n_rows();
-        let default_bins: Vec<Option<u8>> = (0..n_features)
+        let most_frequent: Vec<(u8, bool)> = (0..n_features)
             .into_par_iter()
             .map(|f| {
                 let mut counts = [0usize; 256];
@@ -120,9 +121,15 @@ impl RowBins {
                         best = b;
                     }
                 }
-                let sparse = counts[best] * DENSE_SHARE_INVERSE >= n_rows;
-                sparse.then_some(best as u8)
+                (best as u8, counts[best] * DENSE_SHARE_INVERSE < n_rows)
             })
+            .collect();
+        // Fewer dense features than a block would each cost a pass over the rows of their own
+        // for little gain (measured on NSL-KDD, where 6 of 122 are dense): keep them sparse.
+        let use_dense = most_frequent.iter().filter(|&&(_, dense)| dense).count() >= DENSE_BLOCK;
+        let default_bins: Vec<Option<u8>> = most_frequent
+            .into_iter()
+            .map(|(best, dense)| (!(use_dense && dense)).then_some(best))
             .collect();
         let mut offsets = Vec::with_capacity(n_features + 1);
         offsets.push(0);
