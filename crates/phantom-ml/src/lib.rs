@@ -12,7 +12,7 @@
 //! let x = Matrix::new(4, 1, vec![0.0, 1.0, 10.0, 11.0])?;
 //! let y = [0, 0, 1, 1];
 //! let forest = RandomForestParams::new().n_trees(10).seed(7).fit_classifier(&x, &y, 2, &NoProgress)?;
-//! let classes = forest.predict(&x);
+//! assert_eq!(forest.predict(&x), vec![0, 0, 1, 1]);
 //! # Ok::<(), phantom_ml::MlError>(())
 //! ```
 //!
