@@ -173,6 +173,14 @@ fn values(target: &Target) -> Result<&[f64], MlError> {
     }
 }
 
+/// `params` with `set` applied when the hyperparameter was given, unchanged otherwise.
+fn with<P, T>(params: P, value: Option<T>, set: impl FnOnce(P, T) -> P) -> P {
+    match value {
+        Some(v) => set(params, v),
+        None => params,
+    }
+}
+
 /// Fits the estimator `spec` asks for on already scaled features.
 pub(super) fn fit(
     spec: &ModelSpec,
@@ -186,12 +194,8 @@ pub(super) fn fit(
     Ok(match spec.algorithm {
         Algorithm::DecisionTree => {
             let mut p = DecisionTreeParams::new().seed(seed);
-            if let Some(v) = h.max_depth {
-                p = p.max_depth(Some(v));
-            }
-            if let Some(v) = h.min_samples_leaf {
-                p = p.min_samples_leaf(v);
-            }
+            p = with(p, h.max_depth, |p, v| p.max_depth(Some(v)));
+            p = with(p, h.min_samples_leaf, |p, v| p.min_samples_leaf(v));
             if classification {
                 let (y, k) = classes(target)?;
                 Estimator::DecisionTreeClassifier(p.fit_classifier(x, y, k, progress)?)
@@ -201,15 +205,9 @@ pub(super) fn fit(
         }
         Algorithm::RandomForest => {
             let mut p = RandomForestParams::new().seed(seed);
-            if let Some(v) = h.n_trees {
-                p = p.n_trees(v);
-            }
-            if let Some(v) = h.max_depth {
-                p = p.max_depth(Some(v));
-            }
-            if let Some(v) = h.min_samples_leaf {
-                p = p.min_samples_leaf(v);
-            }
+            p = with(p, h.n_trees, |p, v| p.n_trees(v));
+            p = with(p, h.max_depth, |p, v| p.max_depth(Some(v)));
+            p = with(p, h.min_samples_leaf, |p, v| p.min_samples_leaf(v));
             if classification {
                 let (y, k) = classes(target)?;
                 Estimator::RandomForestClassifier(p.fit_classifier(x, y, k, progress)?)
@@ -219,27 +217,13 @@ pub(super) fn fit(
         }
         Algorithm::GradientBoosting => {
             let mut p = GradientBoostingParams::new().seed(seed);
-            if let Some(v) = h.n_trees {
-                p = p.n_rounds(v);
-            }
-            if let Some(v) = h.max_depth {
-                p = p.max_depth(Some(v));
-            }
-            if let Some(v) = h.min_samples_leaf {
-                p = p.min_samples_leaf(v);
-            }
-            if let Some(v) = h.max_leaves {
-                p = p.max_leaves(v);
-            }
-            if let Some(v) = h.learning_rate {
-                p = p.learning_rate(v);
-            }
-            if let Some(v) = h.l2 {
-                p = p.l2_regularization(v);
-            }
-            if let Some(v) = h.early_stopping {
-                p = p.early_stopping(v);
-            }
+            p = with(p, h.n_trees, |p, v| p.n_rounds(v));
+            p = with(p, h.max_depth, |p, v| p.max_depth(Some(v)));
+            p = with(p, h.min_samples_leaf, |p, v| p.min_samples_leaf(v));
+            p = with(p, h.max_leaves, |p, v| p.max_leaves(v));
+            p = with(p, h.learning_rate, |p, v| p.learning_rate(v));
+            p = with(p, h.l2, |p, v| p.l2_regularization(v));
+            p = with(p, h.early_stopping, |p, v| p.early_stopping(v));
             if classification {
                 let (y, k) = classes(target)?;
                 Estimator::GradientBoostingClassifier(p.fit_classifier(x, y, k, progress)?)
@@ -262,33 +246,23 @@ pub(super) fn fit(
                 }
                 p = p.c(1.0 / v);
             }
-            if let Some(v) = h.max_iter {
-                p = p.max_iter(v);
-            }
+            p = with(p, h.max_iter, |p, v| p.max_iter(v));
             let (y, k) = classes(target)?;
             Estimator::LogisticRegression(p.fit_classifier(x, y, k, progress)?)
         }
         Algorithm::LinearRegression => {
             let mut p = LinearRegressionParams::new();
-            if let Some(v) = h.l2 {
-                p = p.alpha(v);
-            }
+            p = with(p, h.l2, |p, v| p.alpha(v));
             Estimator::LinearRegression(p.fit_regressor(x, values(target)?, progress)?)
         }
         Algorithm::NeuralNetwork => {
             let mut p = NeuralNetworkParams::new().seed(seed);
-            if let Some(v) = &h.hidden_layers {
-                p = p.hidden_layers(v.clone());
-            }
-            if let Some(v) = h.learning_rate {
-                p = p.learning_rate(v);
-            }
-            if let Some(v) = h.l2 {
-                p = p.alpha(v);
-            }
-            if let Some(v) = h.max_iter {
-                p = p.max_epochs(v);
-            }
+            p = with(p, h.hidden_layers.clone(), |p, v| {
+                p.hidden_layers(v.clone())
+            });
+            p = with(p, h.learning_rate, |p, v| p.learning_rate(v));
+            p = with(p, h.l2, |p, v| p.alpha(v));
+            p = with(p, h.max_iter, |p, v| p.max_epochs(v));
             p = p.early_stopping(
                 h.early_stopping
                     .unwrap_or(x.n_rows() >= AUTO_EARLY_STOPPING_ROWS),
@@ -302,22 +276,14 @@ pub(super) fn fit(
         }
         Algorithm::IsolationForest => {
             let mut p = IsolationForestParams::new().seed(seed);
-            if let Some(v) = h.n_trees {
-                p = p.n_trees(v);
-            }
-            if let Some(v) = h.contamination {
-                p = p.contamination(v);
-            }
+            p = with(p, h.n_trees, |p, v| p.n_trees(v));
+            p = with(p, h.contamination, |p, v| p.contamination(v));
             Estimator::IsolationForest(p.fit(x, progress)?)
         }
         Algorithm::KMeans => {
             let mut p = KMeansParams::new().seed(seed);
-            if let Some(v) = h.k {
-                p = p.k(v);
-            }
-            if let Some(v) = h.max_iter {
-                p = p.max_iter(v);
-            }
+            p = with(p, h.k, |p, v| p.k(v));
+            p = with(p, h.max_iter, |p, v| p.max_iter(v));
             Estimator::KMeans(p.fit(x, progress)?)
         }
     })

@@ -241,3 +241,73 @@ fn evaluation_reports_the_task_metrics() {
     };
     assert_eq!(forest.n_classes(), 2);
 }
+
+/// The spec's hyperparameters reach the algorithms: counts, depths and sizes show in the
+/// fitted models.
+#[test]
+fn hyperparameters_reach_the_algorithms() {
+    let (x, t, f) = class_target("wine");
+    let fit = |algorithm, h: Hyperparameters| {
+        ModelSpec::new(algorithm, algorithm.default_task())
+            .hyperparameters(h)
+            .fit(&x, &t, &f, &NoProgress)
+            .unwrap()
+    };
+    let h = Hyperparameters {
+        n_trees: Some(7),
+        max_depth: Some(2),
+        ..Hyperparameters::default()
+    };
+    let Estimator::RandomForestClassifier(forest) =
+        fit(Algorithm::RandomForest, h.clone()).estimator().clone()
+    else {
+        panic!("not a forest");
+    };
+    assert_eq!(forest.trees().len(), 7);
+    assert!(forest.trees().iter().all(|t| t.depth() <= 2));
+    let Estimator::GradientBoostingClassifier(gb) = fit(Algorithm::GradientBoosting, h.clone())
+        .estimator()
+        .clone()
+    else {
+        panic!("not boosting");
+    };
+    assert_eq!(gb.n_rounds(), 7);
+    assert!(gb.trees().iter().all(|t| t.depth() <= 2));
+    let Estimator::IsolationForest(iforest) = fit(
+        Algorithm::IsolationForest,
+        Hyperparameters {
+            n_trees: Some(7),
+            ..Hyperparameters::default()
+        },
+    )
+    .estimator()
+    .clone() else {
+        panic!("not an isolation forest");
+    };
+    assert_eq!(iforest.n_trees(), 7);
+    let Estimator::KMeans(kmeans) = fit(
+        Algorithm::KMeans,
+        Hyperparameters {
+            k: Some(4),
+            ..Hyperparameters::default()
+        },
+    )
+    .estimator()
+    .clone() else {
+        panic!("not k-means");
+    };
+    assert_eq!(kmeans.centers().n_rows(), 4);
+    let Estimator::NeuralNetworkClassifier(mlp) = fit(
+        Algorithm::NeuralNetwork,
+        Hyperparameters {
+            max_iter: Some(3),
+            hidden_layers: Some(vec![5]),
+            ..Hyperparameters::default()
+        },
+    )
+    .estimator()
+    .clone() else {
+        panic!("not an MLP");
+    };
+    assert_eq!(mlp.history().epochs(), 3);
+}
