@@ -86,6 +86,70 @@ impl Estimator {
         }
     }
 
+    /// Checks that a loaded estimator fits the model around it (`n_features` columns, `n_classes`
+    /// class names) and, for tree models, that every tree is well formed, so that predicting
+    /// with a hand-edited file is an error at load time rather than a panic later.
+    pub(super) fn check_structure(
+        &self,
+        n_features: usize,
+        n_classes: usize,
+    ) -> Result<(), String> {
+        let trees = |trees: &[crate::tree::Tree], n_outputs: usize| -> Result<(), String> {
+            if trees.is_empty() {
+                return Err("the ensemble has no trees".into());
+            }
+            trees
+                .iter()
+                .try_for_each(|t| t.check_structure(n_features, n_outputs))
+        };
+        let classes = |found: usize| {
+            if found == n_classes {
+                Ok(())
+            } else {
+                Err(format!(
+                    "the estimator has {found} classes, the model {n_classes} class names"
+                ))
+            }
+        };
+        match self {
+            Estimator::DecisionTreeClassifier(m) => {
+                classes(m.n_classes())?;
+                m.tree().check_structure(n_features, n_classes)
+            }
+            Estimator::DecisionTreeRegressor(m) => m.tree().check_structure(n_features, 1),
+            Estimator::RandomForestClassifier(m) => {
+                classes(m.n_classes())?;
+                trees(m.trees(), n_classes)
+            }
+            Estimator::RandomForestRegressor(m) => trees(m.trees(), 1),
+            Estimator::GradientBoostingClassifier(m) => {
+                classes(m.n_classes())?;
+                let n_scores = m.initial_scores().len();
+                if n_scores != if n_classes == 2 { 1 } else { n_classes }
+                    || m.trees().len() % n_scores.max(1) != 0
+                {
+                    return Err("the boosting rounds do not match the class count".into());
+                }
+                trees(m.trees(), 1)
+            }
+            Estimator::GradientBoostingRegressor(m) => trees(m.trees(), 1),
+            Estimator::LogisticRegression(m) => {
+                classes(m.n_classes())?;
+                same_features(Classifier::n_features(m), n_features)
+            }
+            Estimator::NeuralNetworkClassifier(m) => {
+                classes(m.n_classes())?;
+                same_features(Classifier::n_features(m), n_features)
+            }
+            Estimator::LinearRegression(m) => same_features(Regressor::n_features(m), n_features),
+            Estimator::NeuralNetworkRegressor(m) => {
+                same_features(Regressor::n_features(m), n_features)
+            }
+            Estimator::IsolationForest(m) => same_features(m.n_features(), n_features),
+            Estimator::KMeans(m) => same_features(m.n_features(), n_features),
+        }
+    }
+
     /// Predicts every row of an already scaled matrix.
     pub(super) fn predict(&self, x: &Matrix) -> Predictions {
         match self {
@@ -133,6 +197,17 @@ impl Estimator {
             Estimator::IsolationForest(m) => m.feature_importance(),
             Estimator::KMeans(m) => m.feature_importance(),
         }
+    }
+}
+
+/// An error unless the estimator takes as many features as the model names.
+fn same_features(found: usize, n_features: usize) -> Result<(), String> {
+    if found == n_features {
+        Ok(())
+    } else {
+        Err(format!(
+            "the estimator takes {found} features, the model names {n_features}"
+        ))
     }
 }
 

@@ -67,6 +67,10 @@ pub enum FormatError {
     /// The body could not be decoded although its checksum matched.
     #[error("the model body could not be decoded: {0}")]
     Body(String),
+    /// The body decodes but its parts do not fit together (for example a tree pointing outside
+    /// itself): the file was edited or written by a faulty tool.
+    #[error("the model body is inconsistent: {0}")]
+    Inconsistent(String),
     /// The header disagrees with the body it carries.
     #[error("the header says {what} {header} but the body holds {body}")]
     HeaderMismatch {

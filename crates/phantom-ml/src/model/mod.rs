@@ -367,6 +367,10 @@ impl Model {
             }
             .into());
         }
+        model
+            .estimator
+            .check_structure(model.feature_names.len(), model.class_names.len())
+            .map_err(FormatError::Inconsistent)?;
         Ok(model)
     }
 }

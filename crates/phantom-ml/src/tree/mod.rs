@@ -193,6 +193,41 @@ impl Tree {
         }
     }
 
+    /// Checks that the tree is well formed for rows of `n_features` values and leaves of
+    /// `n_outputs` values: a root exists, every split tests an existing feature and points to two
+    /// later nodes (so every walk ends), and every leaf's values exist. Fitting always produces
+    /// such trees; loading checks them, so a hand-edited model file is an error, not a panic.
+    pub fn check_structure(&self, n_features: usize, n_outputs: usize) -> Result<(), String> {
+        if self.n_features != n_features || self.n_outputs != n_outputs || n_outputs == 0 {
+            return Err(format!(
+                "a tree has {} features and {} outputs, the model {n_features} and {n_outputs}",
+                self.n_features, self.n_outputs
+            ));
+        }
+        let n_nodes = self.nodes.len();
+        if n_nodes == 0
+            || self.covers.len() != n_nodes
+            || self.gains.len() != n_nodes
+            || self.values.len() % n_outputs != 0
+        {
+            return Err("a tree's node arrays are empty or of different lengths".into());
+        }
+        let n_leaves = self.values.len() / n_outputs;
+        for (i, node) in self.nodes.iter().enumerate() {
+            let ok = if node.feature == LEAF {
+                (node.left as usize) < n_leaves
+            } else {
+                (node.feature as usize) < n_features
+                    && (i + 1..n_nodes).contains(&(node.left as usize))
+                    && (i + 1..n_nodes).contains(&(node.right as usize))
+            };
+            if !ok {
+                return Err(format!("tree node {i} points outside the tree"));
+            }
+        }
+        Ok(())
+    }
+
     /// Length of the longest root-to-leaf path (0 for a single leaf).
     pub fn depth(&self) -> usize {
         let mut deepest = 0;

@@ -311,3 +311,42 @@ fn hyperparameters_reach_the_algorithms() {
     };
     assert_eq!(mlp.history().epochs(), 3);
 }
+
+/// A file whose checksum is right but whose tree points outside itself (hand-edited, or written
+/// by a faulty tool) is refused when loading, instead of panicking when predicting.
+#[test]
+fn an_inconsistent_model_body_is_refused_on_load() {
+    let (x, t, f) = class_target("iris");
+    let model = ModelSpec::new(Algorithm::DecisionTree, Task::Classification)
+        .fit(&x, &t, &f, &NoProgress)
+        .unwrap();
+    let edit = |path: &[&str], value: serde_json::Value| {
+        let mut v = serde_json::to_value(&model).unwrap();
+        let mut node = &mut v;
+        for key in path {
+            node = match key.parse::<usize>() {
+                Ok(i) => &mut node[i],
+                Err(_) => &mut node[*key],
+            };
+        }
+        *node = value;
+        let broken: Model = serde_json::from_value(v).unwrap();
+        Model::from_bytes(&broken.to_bytes().unwrap())
+    };
+    let tree = ["estimator", "DecisionTreeClassifier", "tree"];
+    for (field, value) in [("left", 10_000), ("right", 0), ("feature", 99)] {
+        let path: Vec<&str> = tree.iter().copied().chain(["nodes", "0", field]).collect();
+        let err = edit(&path, value.into()).unwrap_err();
+        assert!(
+            matches!(err, MlError::Format(FormatError::Inconsistent(_))),
+            "{field} = {value}: {err}"
+        );
+    }
+    let names = edit(&["class_names"], serde_json::json!(["a", "b"])).unwrap_err();
+    assert!(
+        names
+            .to_string()
+            .contains("the estimator has 3 classes, the model 2 class names"),
+        "{names}"
+    );
+}
