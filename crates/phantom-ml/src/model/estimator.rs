@@ -126,7 +126,7 @@ impl Estimator {
                 classes(m.n_classes())?;
                 let n_scores = m.initial_scores().len();
                 if n_scores != if n_classes == 2 { 1 } else { n_classes }
-                    || m.trees().len() % n_scores.max(1) != 0
+                    || !m.trees().len().is_multiple_of(n_scores.max(1))
                 {
                     return Err("the boosting rounds do not match the class count".into());
                 }

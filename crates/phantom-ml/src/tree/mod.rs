@@ -208,7 +208,7 @@ impl Tree {
         if n_nodes == 0
             || self.covers.len() != n_nodes
             || self.gains.len() != n_nodes
-            || self.values.len() % n_outputs != 0
+            || !self.values.len().is_multiple_of(n_outputs)
         {
             return Err("a tree's node arrays are empty or of different lengths".into());
         }
