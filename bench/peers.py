@@ -29,8 +29,7 @@ def load(data, dataset):
         arr = np.loadtxt(os.path.join(data, name), delimiter=",", skiprows=1, dtype=np.float64)
         return arr[:, :-1].astype(np.float32), arr[:, -1].astype(np.int64)
 
-    train = "nslkdd_train.csv" if dataset == "nslkdd" else f"{dataset}.csv"
-    return read(train), read(f"{dataset}_test.csv")
+    return read(f"{dataset}_train.csv"), read(f"{dataset}_test.csv")
 
 
 def timed(f, repeats):

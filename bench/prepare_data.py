@@ -1,6 +1,6 @@
 """Writes the benchmark datasets as CSV (header row, numeric features, label last) into bench/data/.
 
-- synthetic.csv / synthetic_test.csv: make_classification(200,000 x 40, 20 informative, seed 0),
+- synthetic_train.csv / synthetic_test.csv: make_classification(200,000 x 40, 20 informative, seed 0),
   split 80/20 with seed 0.
 - nslkdd_train.csv / nslkdd_test.csv: NSL-KDD from ../shared/datasets/nsl-kdd, binary
   (label 1 = attack), protocol_type / service / flag one-hot encoded with the categories of the
@@ -49,7 +49,7 @@ def synthetic():
     x = x.astype(np.float32)
     x_tr, x_te, y_tr, y_te = train_test_split(x, y, test_size=0.2, random_state=0)
     names = [f"f{i}" for i in range(40)]
-    write_csv(os.path.join(OUT, "synthetic.csv"), names, x_tr, y_tr)
+    write_csv(os.path.join(OUT, "synthetic_train.csv"), names, x_tr, y_tr)
     write_csv(os.path.join(OUT, "synthetic_test.csv"), names, x_te, y_te)
 
 

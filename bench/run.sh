@@ -25,7 +25,7 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet scikit-learn==1.9.1 lightgbm==4.7.0
 fi
-if [ ! -f bench/data/nslkdd_test.csv ] || [ ! -f bench/data/synthetic_test.csv ]; then
+if [ ! -f bench/data/nslkdd_test.csv ] || [ ! -f bench/data/synthetic_train.csv ]; then
   "$venv/bin/python" bench/prepare_data.py
 fi
 cargo build --release --quiet -p phantom-bench

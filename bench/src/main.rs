@@ -137,7 +137,7 @@ fn load(dir: &Path, dataset: &str) -> Result<Split> {
         .context("run bench/run.sh, which prepares the data first")
     };
     Ok(Split {
-        train: read(format!("{dataset}.csv").replace("nslkdd.csv", "nslkdd_train.csv"))?,
+        train: read(format!("{dataset}_train.csv"))?,
         test: read(format!("{dataset}_test.csv"))?,
     })
 }
