@@ -11,6 +11,7 @@ use phantom_cli::table::{FeatureColumns, read_table};
 /// Arguments of `phantom detect`.
 #[derive(Args)]
 #[command(
+    allow_negative_numbers = true,
     after_help = "Each point is scored by its modified z-score, |x - median| / (1.4826 * MAD),
 where MAD is the median absolute deviation. Median and MAD are robust: a spike cannot inflate
 them and hide itself or other spikes, as it does with the mean and standard deviation. A point

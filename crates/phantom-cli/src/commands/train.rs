@@ -16,7 +16,9 @@ use phantom_cli::table::{FeatureColumns, read_table};
 
 /// Arguments of `phantom train`.
 #[derive(Args)]
-#[command(after_help = "Examples:
+#[command(
+    allow_negative_numbers = true,
+    after_help = "Examples:
   phantom train --data datasets/iris.csv --label species \\
       --algorithm random_forest --trees 200 --out iris.phm
   phantom train --data datasets/diabetes.csv --label progression \\
@@ -34,7 +36,8 @@ Tasks and algorithms:
   clustering         kmeans
 
 Output: one JSON object on stdout with the metrics on the validation split, training_time_ms (the
-fit alone, without reading the file), the row counts and the model's path.")]
+fit alone, without reading the file), the row counts and the model's path."
+)]
 pub struct TrainArgs {
     /// CSV file with a header row; every column but the label must be numeric.
     #[arg(long, value_name = "FILE.csv")]

@@ -273,3 +273,40 @@ fn model_files_for_another_task_or_damaged_are_refused() {
         );
     }
 }
+
+#[test]
+fn negative_values_reach_the_parameter_checks() {
+    let dir = workdir();
+    let run = phantom(
+        dir.path(),
+        &[
+            "train",
+            "--data",
+            &dataset("iris.csv"),
+            "--label",
+            "species",
+            "--algorithm",
+            "gradient_boosting",
+            "--learning-rate",
+            "-1",
+            "--out",
+            "m.phm",
+        ],
+    );
+    assert!(
+        run.error().contains("invalid parameter `learning_rate`"),
+        "{}",
+        run.stderr
+    );
+    let data = write(dir.path(), "s.csv", "value\n1\n2\n");
+    let run = phantom(
+        dir.path(),
+        &["detect", "--data", &data, "--sensitivity", "-2"],
+    );
+    assert!(
+        run.error()
+            .contains("sensitivity must be a positive number, got -2"),
+        "{}",
+        run.stderr
+    );
+}
