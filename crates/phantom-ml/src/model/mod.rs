@@ -270,8 +270,15 @@ impl Model {
         Ok(())
     }
 
-    /// Metrics of the model on `x` against `target`, by name (see [`Model::evaluate`]'s
-    /// module for the names per task).
+    /// Metrics of the model on `x` against `target`, by name:
+    /// - classification: `accuracy`, `precision`, `recall`, `f1` (binary: of the second class;
+    ///   multi-class: macro averages), `roc_auc`, `log_loss`;
+    /// - regression: `rmse`, `mae`, `r2`;
+    /// - anomaly detection: `anomaly_rate`, `threshold`, and with labels (true = anomaly)
+    ///   `roc_auc`, `precision`, `recall`, `f1`;
+    /// - clustering: `inertia`, `silhouette`.
+    ///
+    /// A metric undefined on the data (ROC-AUC with a single class present) is left out.
     pub fn evaluate(&self, x: &Matrix, target: &Target) -> Result<BTreeMap<String, f64>, MlError> {
         let prepared = self.prepare(x)?;
         evaluate::evaluate(self, &prepared, target)
