@@ -34,7 +34,7 @@ pub struct Hyperparameters {
     pub l2: Option<f64>,
     /// Iterations (logistic_regression 100, kmeans 300) or epochs (neural_network 200).
     pub max_iter: Option<usize>,
-    /// Hidden layer sizes (neural_network [100]).
+    /// Hidden layer sizes (neural_network: one layer of 100).
     pub hidden_layers: Option<Vec<usize>>,
     /// Expected share of anomalies, which sets the decision threshold (isolation_forest 0.1).
     pub contamination: Option<f64>,

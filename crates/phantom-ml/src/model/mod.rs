@@ -1,6 +1,6 @@
 //! A trained model as a whole: what was asked for ([`ModelSpec`]), the feature names, the class
 //! names, the fitted scaler and the fitted estimator, saved to and loaded from the model file
-//! format (see [`file`]).
+//! format (see [`file`](mod@file)).
 //!
 //! ```
 //! use phantom_ml::model::{Algorithm, Model, ModelSpec, Target, Task, ClassNames};
