@@ -1,0 +1,35 @@
+//! Persistence for Phantom: one [`Storage`] contract, two backends that pass one conformance
+//! suite, and [`Store`], the backend chosen at start-up.
+//!
+//! - [`SqliteStore`]: embedded, in `phantom.db` inside the data directory (WAL, `synchronous=FULL`).
+//! - [`PostgresStore`]: a connection pool, with LISTEN/NOTIFY so that every engine sharing the
+//!   database hears about activations and deletions.
+//!
+//! Versioned migrations run when a store opens. Artifacts are stored with their SHA-256 and
+//! checked on every read.
+//!
+//! ```no_run
+//! use phantom_store::{Storage, Store, StoreLocation};
+//! # async fn demo() -> Result<(), phantom_store::StoreError> {
+//! let store = Store::open(&StoreLocation::DataDir("./data".into())).await?;
+//! let models = store.list_models("default").await?;
+//! # Ok(()) }
+//! ```
+
+mod checksum;
+mod error;
+mod migrations;
+mod postgres;
+mod records;
+mod sqlite;
+mod storage;
+
+pub use checksum::sha256_hex;
+pub use error::StoreError;
+pub use postgres::PostgresStore;
+pub use records::{
+    InferenceQuery, InferenceRecord, Millis, ModelEvent, ModelRecord, ModelStatus, NewVersion,
+    VersionRecord, VersionSummary,
+};
+pub use sqlite::SqliteStore;
+pub use storage::{Storage, Store, StoreLocation};

@@ -1,0 +1,147 @@
+//! The rows the store keeps: models, their immutable versions, and logged inferences.
+//!
+//! The store knows nothing of the engine's types: model configuration and version metadata
+//! are JSON values that the engine writes and reads back unchanged.
+
+use serde::{Deserialize, Serialize};
+
+/// Milliseconds since the Unix epoch (UTC).
+pub type Millis = i64;
+
+/// Whether a model serves predictions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelStatus {
+    /// Serves its active version (if it has one).
+    Active,
+    /// Kept with every artifact, but serves nothing until restored.
+    Archived,
+}
+
+impl ModelStatus {
+    /// The name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModelStatus::Active => "active",
+            ModelStatus::Archived => "archived",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "active" => Some(ModelStatus::Active),
+            "archived" => Some(ModelStatus::Archived),
+            _ => None,
+        }
+    }
+}
+
+/// A model: a named, configured slot in a tenant that holds numbered versions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelRecord {
+    /// Unique id (the engine uses a UUID).
+    pub id: String,
+    /// The tenant that owns it; every lookup is scoped by tenant.
+    pub tenant: String,
+    /// Name, unique within the tenant.
+    pub name: String,
+    /// The engine's model configuration, stored as given.
+    pub config: serde_json::Value,
+    /// Active or archived.
+    pub status: ModelStatus,
+    /// The version that serves predictions, if any.
+    pub active_version: Option<u32>,
+    /// When it was created.
+    pub created_at: Millis,
+    /// When its name, config, status or active version last changed.
+    pub updated_at: Millis,
+}
+
+/// A version to add to a model. The store numbers it and computes its checksum.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewVersion {
+    /// The model file bytes (phantom-ml's format).
+    pub artifact: Vec<u8>,
+    /// The engine's metadata: metrics, training time, rows, importance, hyperparameters.
+    pub metadata: serde_json::Value,
+    /// When it was made.
+    pub created_at: Millis,
+}
+
+/// A stored version without its artifact, for listings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VersionSummary {
+    /// The model it belongs to.
+    pub model_id: String,
+    /// Version number, from 1, never reused.
+    pub version: u32,
+    /// When it was made.
+    pub created_at: Millis,
+    /// SHA-256 of the artifact, lowercase hex.
+    pub sha256: String,
+    /// Artifact size in bytes.
+    pub size: u64,
+    /// The engine's metadata.
+    pub metadata: serde_json::Value,
+}
+
+/// A stored version with its artifact; the store has checked the artifact against its checksum.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VersionRecord {
+    /// Everything but the artifact.
+    pub summary: VersionSummary,
+    /// The model file bytes.
+    pub artifact: Vec<u8>,
+}
+
+/// One logged prediction.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InferenceRecord {
+    /// The tenant that asked.
+    pub tenant: String,
+    /// The model that answered.
+    pub model_id: String,
+    /// The version that answered.
+    pub version: u32,
+    /// When.
+    pub at: Millis,
+    /// The feature row.
+    pub input: serde_json::Value,
+    /// The answer as returned to the caller.
+    pub output: serde_json::Value,
+    /// Time spent in the engine, in microseconds.
+    pub latency_us: u64,
+}
+
+/// Which inferences to return: one model of one tenant, in `[from, to)`, newest first.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InferenceQuery {
+    /// The tenant.
+    pub tenant: String,
+    /// The model.
+    pub model_id: String,
+    /// Earliest time, inclusive.
+    pub from: Millis,
+    /// Latest time, exclusive.
+    pub to: Millis,
+    /// At most this many records.
+    pub limit: u32,
+}
+
+/// A change to a model, seen by every engine that shares the database.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ModelEvent {
+    /// The model's record changed (active version, status, name or config): drop cached state.
+    Changed {
+        /// The model.
+        model_id: String,
+    },
+    /// The model was deleted.
+    Deleted {
+        /// The model.
+        model_id: String,
+    },
+    /// Events may have been missed (the listening connection dropped): drop every cached model.
+    Resync,
+}
