@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use phantom_ml::Matrix;
 
+use super::labels::LabelLocator;
+
 /// What went wrong reading a CSV file. Every variant names the file; cell errors name the line
 /// (1-based, the header is line 1) and the column.
 #[derive(Debug, thiserror::Error)]
@@ -128,6 +130,35 @@ pub struct Table {
     pub labels: Option<Vec<String>>,
     /// 1-based file line of each data row, for error messages about labels.
     pub lines: Vec<u64>,
+}
+
+/// Names the label cells of a [`Table`] by file, line and column, for label errors.
+pub struct TableLabels {
+    path: PathBuf,
+    column: String,
+    lines: Vec<u64>,
+}
+
+impl TableLabels {
+    /// The locator of `table`'s label column `column`.
+    pub fn new(table: &Table, column: &str) -> Self {
+        Self {
+            path: table.path.clone(),
+            column: column.to_owned(),
+            lines: table.lines.clone(),
+        }
+    }
+}
+
+impl LabelLocator for TableLabels {
+    fn source_name(&self) -> String {
+        format!("{}: the label column '{}'", self.path.display(), self.column)
+    }
+
+    fn locate(&self, index: usize) -> String {
+        let line = self.lines.get(index).copied().unwrap_or_default();
+        format!("{}: line {line}, column '{}'", self.path.display(), self.column)
+    }
 }
 
 /// Which columns are features.

@@ -1,0 +1,205 @@
+//! Training jobs: each training runs in the background and reports its state and progress;
+//! the caller gets a [`TrainingJob`] to wait on, and anyone can read a [`JobStatus`] by id.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use phantom_store::Millis;
+use serde::Serialize;
+use tokio::task::JoinHandle;
+
+use crate::EngineError;
+use crate::registry::info::VersionInfo;
+
+/// Finished jobs kept for status queries; the oldest are forgotten beyond this.
+const KEEP_FINISHED: usize = 1_000;
+
+/// Where a job is.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    /// Waiting for a training slot.
+    Queued,
+    /// Fitting.
+    Running,
+    /// Finished with a new version.
+    Succeeded,
+    /// Failed; see `error`.
+    Failed,
+}
+
+/// A job's state as reported to callers.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct JobStatus {
+    /// The job's id.
+    pub job_id: String,
+    /// The model being trained.
+    pub model_id: String,
+    /// Where the job is.
+    pub state: JobState,
+    /// Steps done (trees, rounds, epochs or iterations, as the algorithm counts them).
+    pub steps_done: u64,
+    /// Steps in all (0 until the fit announces it).
+    pub steps_total: u64,
+    /// steps_done / steps_total, in [0, 1] (1 once succeeded).
+    pub progress: f64,
+    /// When the job was created.
+    pub created_at: Millis,
+    /// When it finished.
+    pub finished_at: Option<Millis>,
+    /// The version it made.
+    pub version: Option<u32>,
+    /// Why it failed.
+    pub error: Option<String>,
+}
+
+/// Live state of a job, shared by the training thread and status readers.
+pub(crate) struct JobShared {
+    pub(crate) job_id: String,
+    pub(crate) model_id: String,
+    pub(crate) created_at: Millis,
+    pub(crate) done: AtomicU64,
+    pub(crate) total: AtomicU64,
+    outcome: Mutex<(JobState, Option<Millis>, Option<u32>, Option<String>)>,
+}
+
+impl JobShared {
+    pub(crate) fn new(job_id: String, model_id: String, created_at: Millis) -> Self {
+        Self {
+            job_id,
+            model_id,
+            created_at,
+            done: AtomicU64::new(0),
+            total: AtomicU64::new(0),
+            outcome: Mutex::new((JobState::Queued, None, None, None)),
+        }
+    }
+
+    pub(crate) fn set_running(&self) {
+        if let Ok(mut o) = self.outcome.lock() {
+            o.0 = JobState::Running;
+        }
+    }
+
+    pub(crate) fn finish(&self, at: Millis, result: Result<u32, String>) {
+        if let Ok(mut o) = self.outcome.lock() {
+            *o = match result {
+                Ok(version) => (JobState::Succeeded, Some(at), Some(version), None),
+                Err(error) => (JobState::Failed, Some(at), None, Some(error)),
+            };
+        }
+    }
+
+    pub(crate) fn status(&self) -> JobStatus {
+        let (state, finished_at, version, error) = self
+            .outcome
+            .lock()
+            .map(|o| o.clone())
+            .unwrap_or((JobState::Failed, None, None, Some("job state lost".into())));
+        let done = self.done.load(Ordering::Relaxed);
+        let total = self.total.load(Ordering::Relaxed);
+        let progress = match state {
+            JobState::Succeeded => 1.0,
+            JobState::Queued | JobState::Running | JobState::Failed if total > 0 => {
+                (done as f64 / total as f64).min(1.0)
+            }
+            JobState::Queued | JobState::Running | JobState::Failed => 0.0,
+        };
+        JobStatus {
+            job_id: self.job_id.clone(),
+            model_id: self.model_id.clone(),
+            state,
+            steps_done: done,
+            steps_total: total,
+            progress,
+            created_at: self.created_at,
+            finished_at,
+            version,
+            error,
+        }
+    }
+}
+
+impl phantom_ml::Progress for JobShared {
+    fn start(&self, total: u64) {
+        self.total.store(total, Ordering::Relaxed);
+        self.done.store(0, Ordering::Relaxed);
+    }
+
+    fn advance(&self, steps: u64) {
+        self.done.fetch_add(steps, Ordering::Relaxed);
+    }
+}
+
+/// The jobs this engine has run, by id.
+#[derive(Default)]
+pub(crate) struct Jobs {
+    map: Mutex<(HashMap<String, Arc<JobShared>>, Vec<String>)>,
+}
+
+impl Jobs {
+    pub(crate) fn insert(&self, job: Arc<JobShared>) {
+        if let Ok(mut guard) = self.map.lock() {
+            let (map, order) = &mut *guard;
+            order.push(job.job_id.clone());
+            map.insert(job.job_id.clone(), job);
+            if order.len() > KEEP_FINISHED {
+                let finished: Vec<String> = order
+                    .iter()
+                    .filter(|id| {
+                        map.get(*id).is_some_and(|j| {
+                            matches!(j.status().state, JobState::Succeeded | JobState::Failed)
+                        })
+                    })
+                    .take(order.len() - KEEP_FINISHED)
+                    .cloned()
+                    .collect();
+                for id in finished {
+                    map.remove(&id);
+                    order.retain(|o| *o != id);
+                }
+            }
+        }
+    }
+
+    pub(crate) fn get(&self, job_id: &str) -> Option<Arc<JobShared>> {
+        self.map.lock().ok()?.0.get(job_id).cloned()
+    }
+
+    pub(crate) fn running(&self) -> usize {
+        self.map
+            .lock()
+            .map(|g| {
+                g.0.values()
+                    .filter(|j| matches!(j.status().state, JobState::Running))
+                    .count()
+            })
+            .unwrap_or(0)
+    }
+}
+
+/// A training in progress: its id, and a way to wait for the version it makes.
+pub struct TrainingJob {
+    pub(crate) shared: Arc<JobShared>,
+    pub(crate) handle: JoinHandle<Result<VersionInfo, EngineError>>,
+}
+
+impl TrainingJob {
+    /// The job's id, for [`Engine::job_status`](crate::Engine::job_status).
+    pub fn id(&self) -> &str {
+        &self.shared.job_id
+    }
+
+    /// The job's current state and progress.
+    pub fn status(&self) -> JobStatus {
+        self.shared.status()
+    }
+
+    /// Waits for the training to finish and returns the new version.
+    pub async fn wait(self) -> Result<VersionInfo, EngineError> {
+        self.handle
+            .await
+            .map_err(|e| EngineError::Internal(format!("training task: {e}")))?
+    }
+}
