@@ -17,10 +17,12 @@
 //! ```
 
 mod checksum;
+mod codec;
 mod error;
 mod migrations;
 mod postgres;
 mod records;
+mod rows;
 mod sqlite;
 mod storage;
 

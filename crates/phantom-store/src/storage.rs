@@ -5,13 +5,13 @@ use std::path::PathBuf;
 
 use tokio::sync::broadcast;
 
+use crate::StoreError;
 use crate::postgres::PostgresStore;
 use crate::records::{
-    InferenceQuery, InferenceRecord, ModelEvent, ModelRecord, ModelStatus, Millis, NewVersion,
+    InferenceQuery, InferenceRecord, Millis, ModelEvent, ModelRecord, ModelStatus, NewVersion,
     VersionRecord, VersionSummary,
 };
 use crate::sqlite::SqliteStore;
-use crate::StoreError;
 
 /// Everything the engine persists. Every method is scoped by tenant, so one tenant can never
 /// read or change another's rows; a row of another tenant looks exactly like a missing one.
@@ -26,8 +26,10 @@ pub trait Storage: Send + Sync {
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Adds a model. `Conflict` if its id, or its name within the tenant, is taken.
-    fn create_model(&self, model: &ModelRecord)
-    -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn create_model(
+        &self,
+        model: &ModelRecord,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// The model with this id in this tenant.
     fn get_model(
@@ -142,9 +144,7 @@ impl Store {
     /// Opens (creating if needed) the store at `location` and runs pending migrations.
     pub async fn open(location: &StoreLocation) -> Result<Self, StoreError> {
         match location {
-            StoreLocation::DataDir(dir) => {
-                Ok(Store::Sqlite(SqliteStore::open_in_dir(dir).await?))
-            }
+            StoreLocation::DataDir(dir) => Ok(Store::Sqlite(SqliteStore::open_in_dir(dir).await?)),
             StoreLocation::Url(url) => {
                 if url.starts_with("postgres://") || url.starts_with("postgresql://") {
                     Ok(Store::Postgres(PostgresStore::connect(url).await?))

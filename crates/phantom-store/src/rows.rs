@@ -1,0 +1,115 @@
+//! Rows as both backends read them, before decoding into records. Reading raw columns first
+//! keeps each driver's row access trivial and the decoding (and its errors) in one place.
+
+use crate::StoreError;
+use crate::codec::{count_from_column, parse_json, parse_status, version_from_column};
+use crate::records::{InferenceRecord, Millis, ModelRecord, VersionSummary};
+
+/// The columns of `models`, in the order every `SELECT` of a model lists them.
+pub(crate) const MODEL_COLUMNS: &str =
+    "m.id, m.tenant, m.name, m.config, m.status, m.active_version, m.created_at, m.updated_at";
+
+/// The columns of `model_versions` but the artifact, in the order every `SELECT` of a
+/// version lists them.
+pub(crate) const VERSION_COLUMNS: &str =
+    "v.model_id, v.version, v.created_at, v.sha256, v.size, v.metadata";
+
+/// The columns of `inference_log` that make a record, in `SELECT` order.
+pub(crate) const INFERENCE_COLUMNS: &str =
+    "l.tenant, l.model_id, l.version, l.at_ms, l.input, l.output, l.latency_us";
+
+/// A `models` row as stored.
+pub(crate) struct ModelRow {
+    pub(crate) id: String,
+    pub(crate) tenant: String,
+    pub(crate) name: String,
+    pub(crate) config: String,
+    pub(crate) status: String,
+    pub(crate) active_version: Option<i64>,
+    pub(crate) created_at: Millis,
+    pub(crate) updated_at: Millis,
+}
+
+impl ModelRow {
+    /// Decodes the row.
+    pub(crate) fn decode(self) -> Result<ModelRecord, StoreError> {
+        let config = parse_json(&self.config, || {
+            format!("the config of model '{}'", self.id)
+        })?;
+        let status = parse_status(&self.status, &self.id)?;
+        let active_version = self
+            .active_version
+            .map(|v| version_from_column(v, &self.id))
+            .transpose()?;
+        Ok(ModelRecord {
+            id: self.id,
+            tenant: self.tenant,
+            name: self.name,
+            config,
+            status,
+            active_version,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+/// A `model_versions` row as stored, without its artifact.
+pub(crate) struct VersionRow {
+    pub(crate) model_id: String,
+    pub(crate) version: i64,
+    pub(crate) created_at: Millis,
+    pub(crate) sha256: String,
+    pub(crate) size: i64,
+    pub(crate) metadata: String,
+}
+
+impl VersionRow {
+    /// Decodes the row.
+    pub(crate) fn decode(self) -> Result<VersionSummary, StoreError> {
+        let version = version_from_column(self.version, &self.model_id)?;
+        let what = || format!("version {version} of model '{}'", self.model_id);
+        let size = count_from_column(self.size, || format!("the size of {}", what()))?;
+        let metadata = parse_json(&self.metadata, || format!("the metadata of {}", what()))?;
+        Ok(VersionSummary {
+            model_id: self.model_id,
+            version,
+            created_at: self.created_at,
+            sha256: self.sha256,
+            size,
+            metadata,
+        })
+    }
+}
+
+/// An `inference_log` row as stored.
+pub(crate) struct InferenceRow {
+    pub(crate) tenant: String,
+    pub(crate) model_id: String,
+    pub(crate) version: i64,
+    pub(crate) at: Millis,
+    pub(crate) input: String,
+    pub(crate) output: String,
+    pub(crate) latency_us: i64,
+}
+
+impl InferenceRow {
+    /// Decodes the row.
+    pub(crate) fn decode(self) -> Result<InferenceRecord, StoreError> {
+        let version = version_from_column(self.version, &self.model_id)?;
+        let what = || format!("inference of model '{}' at {}", self.model_id, self.at);
+        let input = parse_json(&self.input, || format!("the input of the {}", what()))?;
+        let output = parse_json(&self.output, || format!("the output of the {}", what()))?;
+        let latency_us =
+            count_from_column(self.latency_us, || format!("the latency of the {}", what()))?;
+        Ok(InferenceRecord {
+            tenant: self.tenant,
+            model_id: self.model_id,
+            version,
+            at: self.at,
+            input,
+            output,
+            latency_us,
+        })
+    }
+}

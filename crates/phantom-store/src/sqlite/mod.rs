@@ -1,0 +1,256 @@
+//! The embedded backend: one SQLite file, in WAL mode with `synchronous=FULL`.
+
+mod connection;
+mod migrate;
+mod queries;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use rusqlite::Connection;
+use tokio::sync::broadcast;
+
+use crate::StoreError;
+use crate::records::{
+    InferenceQuery, InferenceRecord, Millis, ModelEvent, ModelRecord, ModelStatus, NewVersion,
+    VersionRecord, VersionSummary,
+};
+use crate::storage::Storage;
+
+/// How many events a slow subscriber may fall behind before it sees `Lagged`.
+const EVENT_CAPACITY: usize = 1024;
+
+/// Storage in one SQLite file. Calls run on tokio's blocking pool: writes on one connection,
+/// reads on a second that sees the last committed state without waiting for writes.
+///
+/// Events are this process's own changes: SQLite has no way to hear other processes.
+pub struct SqliteStore {
+    connections: Arc<Connections>,
+    path: PathBuf,
+    events: broadcast::Sender<ModelEvent>,
+}
+
+struct Connections {
+    writer: Mutex<Connection>,
+    reader: Mutex<Connection>,
+}
+
+impl SqliteStore {
+    /// The database file's name inside a data directory.
+    pub const FILE_NAME: &'static str = "phantom.db";
+
+    /// Opens (creating the directory and the file if needed) `dir/phantom.db` and runs
+    /// pending migrations.
+    pub async fn open_in_dir(dir: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let dir = dir.as_ref().to_path_buf();
+        std::fs::create_dir_all(&dir).map_err(|source| StoreError::Io {
+            path: dir.clone(),
+            source,
+        })?;
+        Self::open(dir.join(Self::FILE_NAME)).await
+    }
+
+    /// Opens (creating if needed) the database file at `path` and runs pending migrations.
+    pub async fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        let opened_path = path.clone();
+        let connections = blocking(move || {
+            let mut writer = connection::open_writer(&opened_path)?;
+            migrate::migrate(&mut writer)?;
+            let reader = connection::open_reader(&opened_path)?;
+            Ok(Connections {
+                writer: Mutex::new(writer),
+                reader: Mutex::new(reader),
+            })
+        })
+        .await?;
+        Ok(SqliteStore {
+            connections: Arc::new(connections),
+            path,
+            events: broadcast::channel(EVENT_CAPACITY).0,
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    async fn write<T: Send + 'static>(
+        &self,
+        op: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let connections = Arc::clone(&self.connections);
+        blocking(move || op(&mut lock(&connections.writer))).await
+    }
+
+    async fn read<T: Send + 'static>(
+        &self,
+        op: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let connections = Arc::clone(&self.connections);
+        blocking(move || op(&lock(&connections.reader))).await
+    }
+
+    fn notify(&self, event: ModelEvent) {
+        // With no subscriber there is no one to tell; that is not an error.
+        self.events.send(event).ok();
+    }
+}
+
+/// A panic while the lock was held leaves no half-done work on the connection (an open
+/// transaction rolls back when dropped), so a poisoned lock is still usable.
+fn lock(mutex: &Mutex<Connection>) -> std::sync::MutexGuard<'_, Connection> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+async fn blocking<T: Send + 'static>(
+    op: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(op)
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))?
+}
+
+impl Storage for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?))
+            .await
+    }
+
+    async fn create_model(&self, model: &ModelRecord) -> Result<(), StoreError> {
+        let model = model.clone();
+        self.write(move |conn| queries::create_model(conn, &model))
+            .await
+    }
+
+    async fn get_model(&self, tenant: &str, id: &str) -> Result<Option<ModelRecord>, StoreError> {
+        let (tenant, id) = (tenant.to_owned(), id.to_owned());
+        self.read(move |conn| queries::get_model(conn, &tenant, &id))
+            .await
+    }
+
+    async fn get_model_by_name(
+        &self,
+        tenant: &str,
+        name: &str,
+    ) -> Result<Option<ModelRecord>, StoreError> {
+        let (tenant, name) = (tenant.to_owned(), name.to_owned());
+        self.read(move |conn| queries::get_model_by_name(conn, &tenant, &name))
+            .await
+    }
+
+    async fn list_models(&self, tenant: &str) -> Result<Vec<ModelRecord>, StoreError> {
+        let tenant = tenant.to_owned();
+        self.read(move |conn| queries::list_models(conn, &tenant))
+            .await
+    }
+
+    async fn set_model_status(
+        &self,
+        tenant: &str,
+        id: &str,
+        status: ModelStatus,
+        at: Millis,
+    ) -> Result<(), StoreError> {
+        let (tenant, model_id) = (tenant.to_owned(), id.to_owned());
+        let id = model_id.clone();
+        self.write(move |conn| queries::set_model_status(conn, &tenant, &id, status, at))
+            .await?;
+        self.notify(ModelEvent::Changed { model_id });
+        Ok(())
+    }
+
+    async fn activate_version(
+        &self,
+        tenant: &str,
+        id: &str,
+        version: u32,
+        at: Millis,
+    ) -> Result<(), StoreError> {
+        let (tenant, model_id) = (tenant.to_owned(), id.to_owned());
+        let id = model_id.clone();
+        self.write(move |conn| queries::activate_version(conn, &tenant, &id, version, at))
+            .await?;
+        self.notify(ModelEvent::Changed { model_id });
+        Ok(())
+    }
+
+    async fn delete_model(&self, tenant: &str, id: &str) -> Result<bool, StoreError> {
+        let (tenant, model_id) = (tenant.to_owned(), id.to_owned());
+        let id = model_id.clone();
+        let existed = self
+            .write(move |conn| queries::delete_model(conn, &tenant, &id))
+            .await?;
+        if existed {
+            self.notify(ModelEvent::Deleted { model_id });
+        }
+        Ok(existed)
+    }
+
+    async fn add_version(
+        &self,
+        tenant: &str,
+        model_id: &str,
+        version: &NewVersion,
+        activate: bool,
+    ) -> Result<VersionSummary, StoreError> {
+        let (tenant, id, new) = (tenant.to_owned(), model_id.to_owned(), version.clone());
+        let summary = self
+            .write(move |conn| queries::add_version(conn, &tenant, &id, &new, activate))
+            .await?;
+        if activate {
+            self.notify(ModelEvent::Changed {
+                model_id: model_id.to_owned(),
+            });
+        }
+        Ok(summary)
+    }
+
+    async fn get_version(
+        &self,
+        tenant: &str,
+        model_id: &str,
+        version: u32,
+    ) -> Result<Option<VersionRecord>, StoreError> {
+        let (tenant, id) = (tenant.to_owned(), model_id.to_owned());
+        self.read(move |conn| queries::get_version(conn, &tenant, &id, version))
+            .await
+    }
+
+    async fn list_versions(
+        &self,
+        tenant: &str,
+        model_id: &str,
+    ) -> Result<Vec<VersionSummary>, StoreError> {
+        let (tenant, id) = (tenant.to_owned(), model_id.to_owned());
+        self.read(move |conn| queries::list_versions(conn, &tenant, &id))
+            .await
+    }
+
+    async fn log_inferences(&self, records: &[InferenceRecord]) -> Result<(), StoreError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let records = records.to_vec();
+        self.write(move |conn| queries::log_inferences(conn, &records))
+            .await
+    }
+
+    async fn inference_history(
+        &self,
+        query: &InferenceQuery,
+    ) -> Result<Vec<InferenceRecord>, StoreError> {
+        let query = query.clone();
+        self.read(move |conn| queries::inference_history(conn, &query))
+            .await
+    }
+
+    fn subscribe(&self) -> broadcast::Receiver<ModelEvent> {
+        self.events.subscribe()
+    }
+}

@@ -1,0 +1,6 @@
+//! Integration tests of phantom-store: one conformance suite run on every backend, migrations,
+//! several stores sharing one database, and crash durability.
+
+mod conformance;
+mod migrations;
+mod support;
