@@ -231,10 +231,12 @@ fn parse_env<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, EngineE
 where
     T::Err: std::fmt::Display,
 {
-    value.parse().map_err(|e: T::Err| EngineError::InvalidConfig {
-        field: name.to_owned(),
-        reason: format!("'{value}': {e}"),
-    })
+    value
+        .parse()
+        .map_err(|e: T::Err| EngineError::InvalidConfig {
+            field: name.to_owned(),
+            reason: format!("'{value}': {e}"),
+        })
 }
 
 #[cfg(test)]
@@ -304,7 +306,9 @@ mod tests {
                 .unwrap_err()
                 .to_string()
         };
-        assert!(err(&[("PHANTOM_INFERENCE_SAMPLE_RATE", "2")]).contains("inference_log.sample_rate"));
+        assert!(
+            err(&[("PHANTOM_INFERENCE_SAMPLE_RATE", "2")]).contains("inference_log.sample_rate")
+        );
         assert!(err(&[("PHANTOM_INFERENCE_LOG", "maybe")]).contains("PHANTOM_INFERENCE_LOG"));
         let mut file = tempfile::NamedTempFile::new().unwrap();
         writeln!(file, "data_dri = \"x\"").unwrap();

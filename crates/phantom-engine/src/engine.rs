@@ -8,13 +8,13 @@ use phantom_store::{ModelEvent, Storage, Store, StoreLocation};
 use tokio::sync::{Semaphore, broadcast};
 use tokio::task::JoinHandle;
 
+use crate::EngineError;
 use crate::config::EngineConfig;
 use crate::inference::cache::ModelCache;
 use crate::inference::log::InferenceLogger;
 use crate::inference::redis_cache::PredictionCache;
 use crate::jobs::Jobs;
 use crate::stats::{ProcessProbe, Stats};
-use crate::EngineError;
 
 /// The engine. Open one per process with [`Engine::open`]; clone it freely.
 ///

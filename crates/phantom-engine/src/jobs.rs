@@ -61,7 +61,16 @@ pub(crate) struct JobShared {
     pub(crate) created_at: Millis,
     pub(crate) done: AtomicU64,
     pub(crate) total: AtomicU64,
-    outcome: Mutex<(JobState, Option<Millis>, Option<u32>, Option<String>)>,
+    outcome: Mutex<Outcome>,
+}
+
+/// State, finish time, version made and error of a job.
+#[derive(Clone)]
+struct Outcome {
+    state: JobState,
+    finished_at: Option<Millis>,
+    version: Option<u32>,
+    error: Option<String>,
 }
 
 impl JobShared {
@@ -72,31 +81,52 @@ impl JobShared {
             created_at,
             done: AtomicU64::new(0),
             total: AtomicU64::new(0),
-            outcome: Mutex::new((JobState::Queued, None, None, None)),
+            outcome: Mutex::new(Outcome {
+                state: JobState::Queued,
+                finished_at: None,
+                version: None,
+                error: None,
+            }),
         }
     }
 
     pub(crate) fn set_running(&self) {
         if let Ok(mut o) = self.outcome.lock() {
-            o.0 = JobState::Running;
+            o.state = JobState::Running;
         }
     }
 
     pub(crate) fn finish(&self, at: Millis, result: Result<u32, String>) {
         if let Ok(mut o) = self.outcome.lock() {
             *o = match result {
-                Ok(version) => (JobState::Succeeded, Some(at), Some(version), None),
-                Err(error) => (JobState::Failed, Some(at), None, Some(error)),
+                Ok(version) => Outcome {
+                    state: JobState::Succeeded,
+                    finished_at: Some(at),
+                    version: Some(version),
+                    error: None,
+                },
+                Err(error) => Outcome {
+                    state: JobState::Failed,
+                    finished_at: Some(at),
+                    version: None,
+                    error: Some(error),
+                },
             };
         }
     }
 
     pub(crate) fn status(&self) -> JobStatus {
-        let (state, finished_at, version, error) = self
-            .outcome
-            .lock()
-            .map(|o| o.clone())
-            .unwrap_or((JobState::Failed, None, None, Some("job state lost".into())));
+        let Outcome {
+            state,
+            finished_at,
+            version,
+            error,
+        } = self.outcome.lock().map(|o| o.clone()).unwrap_or(Outcome {
+            state: JobState::Failed,
+            finished_at: None,
+            version: None,
+            error: Some("job state lost".into()),
+        });
         let done = self.done.load(Ordering::Relaxed);
         let total = self.total.load(Ordering::Relaxed);
         let progress = match state {
@@ -135,13 +165,20 @@ impl phantom_ml::Progress for JobShared {
 /// The jobs this engine has run, by id.
 #[derive(Default)]
 pub(crate) struct Jobs {
-    map: Mutex<(HashMap<String, Arc<JobShared>>, Vec<String>)>,
+    map: Mutex<JobTable>,
+}
+
+/// Jobs by id, and their ids in creation order.
+#[derive(Default)]
+struct JobTable {
+    by_id: HashMap<String, Arc<JobShared>>,
+    order: Vec<String>,
 }
 
 impl Jobs {
     pub(crate) fn insert(&self, job: Arc<JobShared>) {
         if let Ok(mut guard) = self.map.lock() {
-            let (map, order) = &mut *guard;
+            let JobTable { by_id: map, order } = &mut *guard;
             order.push(job.job_id.clone());
             map.insert(job.job_id.clone(), job);
             if order.len() > KEEP_FINISHED {
@@ -164,14 +201,15 @@ impl Jobs {
     }
 
     pub(crate) fn get(&self, job_id: &str) -> Option<Arc<JobShared>> {
-        self.map.lock().ok()?.0.get(job_id).cloned()
+        self.map.lock().ok()?.by_id.get(job_id).cloned()
     }
 
     pub(crate) fn running(&self) -> usize {
         self.map
             .lock()
             .map(|g| {
-                g.0.values()
+                g.by_id
+                    .values()
                     .filter(|j| matches!(j.status().state, JobState::Running))
                     .count()
             })
@@ -194,6 +232,11 @@ impl TrainingJob {
     /// The job's current state and progress.
     pub fn status(&self) -> JobStatus {
         self.shared.status()
+    }
+
+    /// Whether the training has finished (successfully or not).
+    pub fn is_finished(&self) -> bool {
+        self.handle.is_finished()
     }
 
     /// Waits for the training to finish and returns the new version.

@@ -107,9 +107,13 @@ impl ModelConfig {
     /// Parses a configuration from JSON; an unknown field or a wrong type is an error that
     /// names it.
     pub fn from_json(json: &str) -> Result<Self, EngineError> {
-        serde_json::from_str(json).map_err(|e| EngineError::InvalidConfig {
-            field: "config".into(),
-            reason: e.to_string(),
+        let mut de = serde_json::Deserializer::from_str(json);
+        serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            EngineError::InvalidConfig {
+                field: if path == "." { "config".into() } else { path },
+                reason: e.into_inner().to_string(),
+            }
         })
     }
 
@@ -159,7 +163,10 @@ impl ModelConfig {
             validation_split,
             label,
         };
-        settings.spec().validate().map_err(|e| invalid("hyperparameters", &e.to_string()))?;
+        settings
+            .spec()
+            .validate()
+            .map_err(|e| invalid("hyperparameters", &e.to_string()))?;
         Ok((self.name, settings))
     }
 }
@@ -192,7 +199,10 @@ pub fn check_name(name: &str) -> Result<(), EngineError> {
     if name.is_empty() || name.chars().count() > MAX_NAME_LEN {
         return Err(invalid(
             "name",
-            &format!("must be 1 to {MAX_NAME_LEN} characters, got {}", name.chars().count()),
+            &format!(
+                "must be 1 to {MAX_NAME_LEN} characters, got {}",
+                name.chars().count()
+            ),
         ));
     }
     if let Some(bad) = name
@@ -257,15 +267,36 @@ mod tests {
         let cases = [
             (r#"{}"#, "algorithm"),
             (r#"{"algorithm": "magic"}"#, "unknown variant `magic`"),
-            (r#"{"algorithm": "kmeans", "colour": 1}"#, "unknown field `colour`"),
+            (
+                r#"{"algorithm": "kmeans", "colour": 1}"#,
+                "unknown field `colour`",
+            ),
             (r#"{"algorithm": "kmeans", "task": "regression"}"#, "task"),
-            (r#"{"algorithm": "kmeans", "hyperparameters": {"n_trees": 3}}"#, "n_trees"),
-            (r#"{"algorithm": "kmeans", "hyperparameters": {"k": 0}}"#, "k"),
-            (r#"{"algorithm": "kmeans", "validation_split": 1.5}"#, "validation_split"),
+            (
+                r#"{"algorithm": "kmeans", "hyperparameters": {"n_trees": 3}}"#,
+                "n_trees",
+            ),
+            (
+                r#"{"algorithm": "kmeans", "hyperparameters": {"k": 0}}"#,
+                "k",
+            ),
+            (
+                r#"{"algorithm": "kmeans", "validation_split": 1.5}"#,
+                "validation_split",
+            ),
             (r#"{"algorithm": "kmeans", "name": "a b"}"#, "name"),
-            (r#"{"algorithm": "kmeans", "feature_names": ["a", "a"]}"#, "feature_names"),
-            (r#"{"algorithm": "kmeans", "scaling": "log"}"#, "unknown variant `log`"),
-            (r#"{"algorithm": "kmeans", "validation_split": "x"}"#, "validation_split"),
+            (
+                r#"{"algorithm": "kmeans", "feature_names": ["a", "a"]}"#,
+                "feature_names",
+            ),
+            (
+                r#"{"algorithm": "kmeans", "scaling": "log"}"#,
+                "unknown variant `log`",
+            ),
+            (
+                r#"{"algorithm": "kmeans", "validation_split": "x"}"#,
+                "validation_split",
+            ),
         ];
         for (json, needle) in cases {
             let err = resolve(json).unwrap_err();

@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use phantom_ml::Progress;
-use phantom_ml::model::{Hyperparameters, Model, split};
+use phantom_ml::model::{Hyperparameters, split};
 
 use crate::EngineError;
 use crate::data::LoadedData;
@@ -13,7 +13,6 @@ use crate::settings::ModelSettings;
 
 /// A trained model with its serialised form and metadata, ready to store.
 pub(crate) struct TrainedVersion {
-    pub(crate) model: Model,
     pub(crate) artifact: Vec<u8>,
     pub(crate) metadata: VersionMetadata,
 }
@@ -27,12 +26,8 @@ pub(crate) fn fit_version(
 ) -> Result<TrainedVersion, EngineError> {
     let target = data.training_target(settings.task)?;
     let seed = settings.hyperparameters.seed();
-    let (train_rows, validation_rows) = split::train_validation(
-        data.x.n_rows(),
-        &target,
-        settings.validation_split,
-        seed,
-    )?;
+    let (train_rows, validation_rows) =
+        split::train_validation(data.x.n_rows(), &target, settings.validation_split, seed)?;
     let train_x = data.x.select_rows(&train_rows);
     let train_target = target.select(&train_rows);
     let spec = settings.spec();
@@ -67,9 +62,5 @@ pub(crate) fn fit_version(
         feature_importance: model.feature_importance(),
         origin: VersionOrigin::Trained,
     };
-    Ok(TrainedVersion {
-        model,
-        artifact,
-        metadata,
-    })
+    Ok(TrainedVersion { artifact, metadata })
 }

@@ -172,12 +172,19 @@ mod tests {
 
     #[test]
     fn classes_are_sorted_and_encoded() {
-        let t = training_target(&strings(&["b", "a", "b"]), Task::Classification, &InlineLabels)
-            .unwrap();
+        let t = training_target(
+            &strings(&["b", "a", "b"]),
+            Task::Classification,
+            &InlineLabels,
+        )
+        .unwrap();
         let Target::Classes { y, names } = t else {
             panic!("expected classes")
         };
-        assert_eq!((y, names.as_slice().to_vec()), (vec![1, 0, 1], strings(&["a", "b"])));
+        assert_eq!(
+            (y, names.as_slice().to_vec()),
+            (vec![1, 0, 1], strings(&["a", "b"]))
+        );
     }
 
     #[test]
@@ -192,7 +199,9 @@ mod tests {
             "the label list has a single class (x); classification needs at least two"
         );
         assert!(err(&["1", "z"], Task::Regression).starts_with("labels[1]: 'z' is not a finite"));
-        assert!(err(&["1", "2"], Task::AnomalyDetection).starts_with("labels[1]: '2' is not 0 or 1"));
+        assert!(
+            err(&["1", "2"], Task::AnomalyDetection).starts_with("labels[1]: '2' is not 0 or 1")
+        );
         let classes = ClassNames::new(strings(&["a", "b"]));
         let unknown = evaluation_target(
             &strings(&["a", "c"]),

@@ -10,9 +10,7 @@ use phantom_ml::Matrix;
 use phantom_ml::model::{ClassNames, Target, Task};
 use serde::{Deserialize, Serialize};
 
-pub use labels::{
-    InlineLabels, LabelError, LabelLocator, evaluation_target, training_target,
-};
+pub use labels::{InlineLabels, LabelError, LabelLocator, evaluation_target, training_target};
 pub use table::{FeatureColumns, Table, TableError, TableLabels, read_table};
 
 /// A label as written in JSON: text, a number or a boolean. Numbers keep their shortest form
@@ -90,7 +88,9 @@ pub enum DataError {
         what: String,
     },
     /// Rows have different lengths.
-    #[error("features[{row}] has {got} values but features[0] has {expected}; every row needs the same features")]
+    #[error(
+        "features[{row}] has {got} values but features[0] has {expected}; every row needs the same features"
+    )]
     RaggedRow {
         /// Row index.
         row: usize,
@@ -100,7 +100,9 @@ pub enum DataError {
         got: usize,
     },
     /// The rows have a different number of features than expected.
-    #[error("wrong feature count: the model expects {expected} features ({names}) but the data has {got}")]
+    #[error(
+        "wrong feature count: the model expects {expected} features ({names}) but the data has {got}"
+    )]
     FeatureCount {
         /// Features the model expects.
         expected: usize,
@@ -110,7 +112,9 @@ pub enum DataError {
         got: usize,
     },
     /// A feature value is NaN or infinite.
-    #[error("features[{row}][{column}] ('{name}') is {value}; feature values must be finite numbers")]
+    #[error(
+        "features[{row}][{column}] ('{name}') is {value:?}; feature values must be finite numbers"
+    )]
     NonFinite {
         /// Row index.
         row: usize,

@@ -152,12 +152,20 @@ impl TableLabels {
 
 impl LabelLocator for TableLabels {
     fn source_name(&self) -> String {
-        format!("{}: the label column '{}'", self.path.display(), self.column)
+        format!(
+            "{}: the label column '{}'",
+            self.path.display(),
+            self.column
+        )
     }
 
     fn locate(&self, index: usize) -> String {
         let line = self.lines.get(index).copied().unwrap_or_default();
-        format!("{}: line {line}, column '{}'", self.path.display(), self.column)
+        format!(
+            "{}: line {line}, column '{}'",
+            self.path.display(),
+            self.column
+        )
     }
 }
 

@@ -33,10 +33,7 @@ struct LogCounters {
 impl InferenceLogger {
     /// Starts the writer task; it ends after [`InferenceLogger::close`] once the queue is
     /// drained.
-    pub(crate) fn start(
-        config: &InferenceLogConfig,
-        store: Arc<Store>,
-    ) -> (Self, JoinHandle<()>) {
+    pub(crate) fn start(config: &InferenceLogConfig, store: Arc<Store>) -> (Self, JoinHandle<()>) {
         let (sender, receiver) = mpsc::channel(config.queue_capacity);
         let counters = Arc::new(LogCounters::default());
         let shutdown = Arc::new(Notify::new());

@@ -16,9 +16,9 @@ use serde::Serialize;
 
 pub use output::{BatchPrediction, BatchRow, ClassProbability, PredictedValue, Prediction};
 
+use crate::EngineError;
 use crate::data::{DataError, rows_to_matrix};
 use crate::engine::{Engine, now_ms};
-use crate::EngineError;
 use cache::ServingModel;
 use redis_cache::PredictionCache;
 
@@ -94,9 +94,7 @@ impl Engine {
         let nanos = started.elapsed().as_nanos() as u64;
         match &result {
             Ok(prediction) => {
-                self.inner
-                    .stats
-                    .record(&serving.counters, 1, nanos, false);
+                self.inner.stats.record(&serving.counters, 1, nanos, false);
                 if self.inner.log.should_log() {
                     self.inner.log.push(InferenceRecord {
                         tenant: tenant.to_owned(),
@@ -251,9 +249,7 @@ impl Engine {
         let prediction = predict_one(&serving, &x)?;
         let explanation = serving.model.explain_row(x.row(0))?;
         let n_outputs = explanation.base.len().max(1);
-        let outputs = if explanation.output == "probability" {
-            serving.classes.clone()
-        } else if n_outputs == serving.classes.len() {
+        let outputs = if explanation.output == "probability" || n_outputs == serving.classes.len() {
             serving.classes.clone()
         } else if n_outputs == 1 && serving.classes.len() == 2 {
             serving.classes.get(1).cloned().into_iter().collect()
@@ -421,7 +417,7 @@ fn predict_one(serving: &ServingModel, x: &Matrix) -> Result<Prediction, EngineE
     if model.estimator().classifier().is_some() {
         let mut probabilities = vec![0.0; serving.classes.len()];
         model.predict_proba_row(x.row(0), &mut probabilities)?;
-        let best = phantom_ml::traits::argmax(&probabilities);
+        let best = phantom_ml::argmax(&probabilities) as usize;
         let confidence = probabilities.get(best).copied().unwrap_or_default();
         let label = serving
             .classes
@@ -444,7 +440,9 @@ fn predict_one(serving: &ServingModel, x: &Matrix) -> Result<Prediction, EngineE
         return Ok(p);
     }
     let mut rows = predict_many(serving, x)?;
-    let row = rows.pop().ok_or_else(|| EngineError::Internal("no prediction".into()))?;
+    let row = rows
+        .pop()
+        .ok_or_else(|| EngineError::Internal("no prediction".into()))?;
     let mut p = base(row.prediction);
     p.anomaly_score = row.anomaly_score;
     if let Predictions::Anomalies { threshold, .. } = model.predict(x)? {

@@ -28,9 +28,8 @@ fn redis_error(e: redis::RedisError) -> EngineError {
 impl PredictionCache {
     /// Connects to `url`; fails if Redis does not answer.
     pub(crate) async fn connect(url: &str, ttl_seconds: u64) -> Result<Self, EngineError> {
-        let client = redis::Client::open(url).map_err(|e| {
-            EngineError::Redis(format!("invalid Redis URL '{url}': {e}"))
-        })?;
+        let client = redis::Client::open(url)
+            .map_err(|e| EngineError::Redis(format!("invalid Redis URL '{url}': {e}")))?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(2)))
             .set_response_timeout(Some(RESPONSE_TIMEOUT))

@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use phantom_ml::model::{Model, Task};
 use serde::{Deserialize, Serialize};
 
+use crate::EngineError;
 use crate::data::{DataSource, LoadedData};
 use crate::engine::Engine;
 use crate::registry::info::{VersionInfo, finite_metrics};
-use crate::EngineError;
 use phantom_store::Storage;
 
 /// Most models or versions compared at once.
@@ -81,7 +81,10 @@ impl Engine {
         if targets.is_empty() || targets.len() > MAX_COMPARED {
             return Err(EngineError::InvalidArgument {
                 what: "targets".into(),
-                reason: format!("give 1 to {MAX_COMPARED} models to compare, got {}", targets.len()),
+                reason: format!(
+                    "give 1 to {MAX_COMPARED} models to compare, got {}",
+                    targets.len()
+                ),
             });
         }
         let mut loaded: Vec<(ComparisonEntry, Model)> = Vec::with_capacity(targets.len());
@@ -133,11 +136,10 @@ impl Engine {
         }
         let evaluated_rows = match data {
             Some(source) => {
-                let (entries, rows) = tokio::task::spawn_blocking(move || {
-                    evaluate_all(loaded, &source)
-                })
-                .await
-                .map_err(|e| EngineError::Internal(format!("evaluation task: {e}")))??;
+                let (entries, rows) =
+                    tokio::task::spawn_blocking(move || evaluate_all(loaded, &source))
+                        .await
+                        .map_err(|e| EngineError::Internal(format!("evaluation task: {e}")))??;
                 return Ok(finish(entries, Some(rows)));
             }
             None => None,

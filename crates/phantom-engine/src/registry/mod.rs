@@ -12,16 +12,16 @@ use phantom_store::{
     InferenceQuery, InferenceRecord, ModelRecord, ModelStatus, NewVersion, Storage, StoreError,
 };
 
-pub use compare::{Comparison, ComparisonEntry, CompareTarget, MetricLeader};
+pub use compare::{CompareTarget, Comparison, ComparisonEntry, MetricLeader};
 pub use portable::EXPORT_MAGIC;
 pub use validate::{ValidationCheck, ValidationReport};
 
+use crate::EngineError;
 use crate::data::{DataSource, LoadedData};
 use crate::engine::{Engine, now_ms};
 use crate::jobs::{JobShared, JobStatus, TrainingJob};
 use crate::settings::{ModelConfig, ModelSettings};
 use crate::training::fit_version;
-use crate::EngineError;
 use info::{ModelInfo, VersionInfo, settings_of};
 
 /// Most inference records returned by one history query.
@@ -182,11 +182,10 @@ impl Engine {
             .map_err(|e| EngineError::Internal(format!("training slots: {e}")))?;
         job.set_running();
         let progress = job.clone();
-        let trained = tokio::task::spawn_blocking(move || {
-            fit_version(&settings, &data, progress.as_ref())
-        })
-        .await
-        .map_err(|e| EngineError::Internal(format!("training task: {e}")))??;
+        let trained =
+            tokio::task::spawn_blocking(move || fit_version(&settings, &data, progress.as_ref()))
+                .await
+                .map_err(|e| EngineError::Internal(format!("training task: {e}")))??;
         let metadata = serde_json::to_value(&trained.metadata)
             .map_err(|e| EngineError::Internal(format!("encoding metadata: {e}")))?;
         let summary = self
@@ -251,7 +250,9 @@ impl Engine {
         {
             Ok(()) => {}
             Err(StoreError::NotFound { .. }) => {
-                return Err(self.version_not_found(tenant, &record.id, model, version).await);
+                return Err(self
+                    .version_not_found(tenant, &record.id, model, version)
+                    .await);
             }
             Err(e) => return Err(e.into()),
         }
@@ -301,7 +302,10 @@ impl Engine {
                 crate::settings::check_name(&n)?;
                 n
             }
-            None => self.free_name(tenant, &format!("{}-copy", record.name)).await?,
+            None => {
+                self.free_name(tenant, &format!("{}-copy", record.name))
+                    .await?
+            }
         };
         let copy = self.insert_model(tenant, Some(name), settings).await?;
         for summary in self.inner.store.list_versions(tenant, &record.id).await? {

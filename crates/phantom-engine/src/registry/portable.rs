@@ -20,10 +20,10 @@ use phantom_store::{NewVersion, Storage, sha256_hex};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::EngineError;
 use crate::engine::{Engine, now_ms};
 use crate::registry::info::{ModelInfo, VersionMetadata, VersionOrigin, settings_of};
 use crate::settings::{ModelSettings, check_name};
-use crate::EngineError;
 
 /// The first bytes of an export.
 pub const EXPORT_MAGIC: &[u8; 8] = b"PHANTOMX";
@@ -204,8 +204,8 @@ fn parse_export(bytes: &[u8]) -> Result<(Manifest, Vec<u8>), EngineError> {
         )));
     }
     let m = u32::from_le_bytes(take(4)?.try_into().map_err(|_| truncated())?) as usize;
-    let manifest: Manifest = serde_json::from_slice(take(m)?)
-        .map_err(|e| bad(&format!("unreadable manifest: {e}")))?;
+    let manifest: Manifest =
+        serde_json::from_slice(take(m)?).map_err(|e| bad(&format!("unreadable manifest: {e}")))?;
     let a = u64::from_le_bytes(take(8)?.try_into().map_err(|_| truncated())?) as usize;
     let artifact = take(a)?.to_vec();
     if sha256_hex(&artifact) != manifest.artifact_sha256 {

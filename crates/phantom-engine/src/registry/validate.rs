@@ -7,9 +7,9 @@ use phantom_store::{Storage, StoreError, sha256_hex};
 use rand::{RngExt, SeedableRng};
 use serde::Serialize;
 
+use crate::EngineError;
 use crate::engine::Engine;
 use crate::registry::info::VersionMetadata;
-use crate::EngineError;
 
 /// Probe rows predicted by a validation.
 const PROBE_ROWS: usize = 64;

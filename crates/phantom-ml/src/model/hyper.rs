@@ -89,6 +89,60 @@ impl Hyperparameters {
     }
 }
 
+impl Hyperparameters {
+    /// Checks that every value set is in its valid range, so a bad value is refused when a
+    /// model is configured rather than when it is trained.
+    pub fn check_values(&self, algorithm: Algorithm) -> Result<(), MlError> {
+        let bad = |name: &'static str, reason: String| MlError::InvalidParameter { name, reason };
+        let at_least = |name: &'static str, value: Option<usize>, min: usize| match value {
+            Some(v) if v < min => Err(bad(name, format!("must be at least {min}, got {v}"))),
+            Some(_) | None => Ok(()),
+        };
+        at_least("n_trees", self.n_trees, 1)?;
+        at_least("max_depth", self.max_depth, 1)?;
+        at_least("min_samples_leaf", self.min_samples_leaf, 1)?;
+        at_least("max_leaves", self.max_leaves, 2)?;
+        at_least("k", self.k, 1)?;
+        at_least("max_iter", self.max_iter, 1)?;
+        if let Some(v) = self.learning_rate
+            && !(v > 0.0 && v.is_finite())
+        {
+            return Err(bad(
+                "learning_rate",
+                format!("must be a positive number, got {v}"),
+            ));
+        }
+        if let Some(v) = self.l2 {
+            let positive = algorithm == Algorithm::LogisticRegression;
+            if !v.is_finite() || v < 0.0 || (positive && v == 0.0) {
+                let what = if positive {
+                    "a positive number (it is 1/C)"
+                } else {
+                    "a number >= 0"
+                };
+                return Err(bad("l2", format!("must be {what}, got {v}")));
+            }
+        }
+        if let Some(layers) = &self.hidden_layers
+            && let Some(i) = layers.iter().position(|&w| w == 0)
+        {
+            return Err(bad(
+                "hidden_layers",
+                format!("layer {i} has width 0; each layer needs at least 1 unit"),
+            ));
+        }
+        if let Some(v) = self.contamination
+            && !(v > 0.0 && v <= 0.5)
+        {
+            return Err(bad(
+                "contamination",
+                format!("must be above 0 and at most 0.5, got {v}"),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// The scaler an algorithm gets when none is chosen: z-score for the gradient-based and
 /// distance-based algorithms, whose fit depends on feature scale; none for trees.
 pub fn default_scaler(algorithm: Algorithm) -> Option<ScalerKind> {

@@ -73,10 +73,12 @@ impl ModelSpec {
         self
     }
 
-    /// Checks that the algorithm can learn the task and uses every hyperparameter given.
+    /// Checks that the algorithm can learn the task, uses every hyperparameter given, and that
+    /// each value is in range.
     pub fn validate(&self) -> Result<(), MlError> {
         self.algorithm.check_task(self.task)?;
-        self.hyperparameters.check_applies_to(self.algorithm)
+        self.hyperparameters.check_applies_to(self.algorithm)?;
+        self.hyperparameters.check_values(self.algorithm)
     }
 
     /// Fits a model on `x` with `target` (class targets for classification, values for

@@ -1,0 +1,1 @@
+//! Analytics (merged from the features branch).

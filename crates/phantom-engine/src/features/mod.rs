@@ -1,0 +1,1 @@
+//! Feature engineering (merged from the features branch).

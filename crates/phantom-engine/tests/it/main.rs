@@ -1,0 +1,8 @@
+//! Integration tests of the engine, on the embedded SQLite store (and PostgreSQL and Redis
+//! where their test URLs are set).
+
+mod bad_input;
+mod concurrency;
+mod inference;
+mod registry;
+mod support;
