@@ -7,8 +7,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use phantom_cli::labels::{evaluation_target, training_target};
-use phantom_cli::table::{FeatureColumns, Table, read_table};
+use phantom_engine::data::{FeatureColumns, Table, read_table};
 use phantom_ml::model::{Algorithm, Hyperparameters, Model, ModelSpec, Target, Task};
 use phantom_ml::{Matrix, NoProgress};
 use serde_json::{Map, Value, json};
@@ -156,7 +155,7 @@ fn run(w: &Workload, data: &Split, args: &Args) -> Result<Map<String, Value>> {
     let task = w.algorithm.default_task();
     let spec = ModelSpec::new(w.algorithm, task).hyperparameters(w.hyperparameters.clone());
     let train_target = match task {
-        Task::Classification => training_target(&data.train, "label", task)?,
+        Task::Classification => data.train.training_target("label", task)?,
         Task::Regression | Task::AnomalyDetection | Task::Clustering => Target::None,
     };
     let mut fit_times = Vec::new();
@@ -182,7 +181,8 @@ fn run(w: &Workload, data: &Split, args: &Args) -> Result<Map<String, Value>> {
     let (eval_x, eval_target): (&Matrix, Target) = match task {
         Task::Classification | Task::AnomalyDetection => (
             &data.test.x,
-            evaluation_target(&data.test, "label", task, model.class_names())?,
+            data.test
+                .evaluation_target("label", task, model.class_names())?,
         ),
         Task::Clustering | Task::Regression => (&data.train.x, Target::None),
     };

@@ -5,6 +5,7 @@
 
 mod commands;
 mod progress;
+mod table_output;
 
 use std::process::ExitCode;
 
@@ -28,7 +29,8 @@ const EXAMPLES: &str = "Examples:
   phantom eval --model cancer.phm --data datasets/breast_cancer.csv --label malignant
   phantom predict --model cancer.phm --data datasets/breast_cancer.csv --proba \\
       --out predictions.csv
-  phantom detect --data latency.csv --column value";
+  phantom detect --data latency.csv --column value
+  phantom models import cancer.phm --name cancer && phantom models list";
 
 #[derive(Subcommand)]
 enum Command {
@@ -40,6 +42,9 @@ enum Command {
     Eval(commands::eval::EvalArgs),
     /// Find anomalies in a numeric series with a robust (median/MAD) score; prints JSON.
     Detect(commands::detect::DetectArgs),
+    /// Manage the models stored in the data directory or a database: list, show, versions,
+    /// activate, delete, export, import.
+    Models(commands::models::ModelsArgs),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +54,7 @@ fn main() -> ExitCode {
         Command::Predict(args) => commands::predict::run(&args),
         Command::Eval(args) => commands::eval::run(&args),
         Command::Detect(args) => commands::detect::run(&args),
+        Command::Models(args) => commands::models::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -178,7 +178,10 @@ impl EngineConfig {
             config.max_concurrent_trainings = parse_env("PHANTOM_MAX_CONCURRENT_TRAININGS", &v)?;
         }
         if let Some(v) = &flags.data_dir {
+            // An explicit data directory asks for the embedded store, whatever lower layers
+            // said about a database (unless a database URL flag is also given).
             config.data_dir = v.clone();
+            config.database_url = None;
         }
         if let Some(v) = &flags.database_url {
             config.database_url = Some(v.clone());
@@ -285,6 +288,16 @@ mod tests {
         .unwrap();
         assert_eq!(c.database_url.as_deref(), Some("postgres://flag"));
         assert_eq!(c.data_dir, PathBuf::from("/from/env"));
+
+        let c = EngineConfig::load_from(
+            &ConfigOverrides {
+                data_dir: Some("/flag".into()),
+                ..Default::default()
+            },
+            &env(&[("PHANTOM_DATABASE_URL", "postgres://env")]),
+        )
+        .unwrap();
+        assert_eq!((c.data_dir, c.database_url), (PathBuf::from("/flag"), None));
 
         let c = EngineConfig::load_from(
             &ConfigOverrides::default(),

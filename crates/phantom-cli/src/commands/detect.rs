@@ -6,7 +6,7 @@ use anyhow::{Result, bail};
 use clap::Args;
 use serde_json::json;
 
-use phantom_cli::table::{FeatureColumns, read_table};
+use phantom_engine::data::{FeatureColumns, read_table};
 
 /// Arguments of `phantom detect`.
 #[derive(Args)]

@@ -7,8 +7,7 @@ use clap::Args;
 use phantom_ml::model::Task;
 use serde_json::json;
 
-use phantom_cli::labels::evaluation_target;
-use phantom_cli::table::{FeatureColumns, read_table};
+use phantom_engine::data::{FeatureColumns, read_table};
 
 /// Arguments of `phantom eval`.
 #[derive(Args)]
@@ -49,7 +48,7 @@ pub fn run(args: &EvalArgs) -> Result<()> {
         label.is_some(),
     )?;
     let target = match label {
-        Some(label) => evaluation_target(&table, label, task, model.class_names())?,
+        Some(label) => table.evaluation_target(label, task, model.class_names())?,
         None => phantom_ml::model::Target::None,
     };
     let metrics = model.evaluate(&table.x, &target)?;

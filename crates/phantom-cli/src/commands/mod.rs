@@ -2,6 +2,7 @@
 
 pub mod detect;
 pub mod eval;
+pub mod models;
 pub mod predict;
 pub mod train;
 
@@ -24,5 +25,23 @@ pub fn print_json(value: &serde_json::Value) -> Result<()> {
     serde_json::to_writer_pretty(&mut out, value)?;
     writeln!(out)?;
     out.flush()?;
+    Ok(())
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory, synced before it
+/// replaces `path`, so a crash never leaves a half-written file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("{}: cannot create a file in this folder", dir.display()))?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .with_context(|| format!("{}: cannot write", path.display()))?;
+    tmp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("{}: cannot write", path.display()))?;
     Ok(())
 }

@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use phantom_ml::model::Predictions;
 
-use phantom_cli::table::{FeatureColumns, read_table};
+use phantom_engine::data::{FeatureColumns, read_table};
 
 /// Arguments of `phantom predict`.
 #[derive(Args)]

@@ -1,7 +1,6 @@
 //! `phantom train`: fit a model on a CSV file, report validation metrics, save the model.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
@@ -11,8 +10,7 @@ use phantom_ml::scaling::ScalerKind;
 use serde_json::json;
 
 use crate::progress::BarProgress;
-use phantom_cli::labels::training_target;
-use phantom_cli::table::{FeatureColumns, read_table};
+use phantom_engine::data::{FeatureColumns, read_table};
 
 /// Arguments of `phantom train`.
 #[derive(Args)]
@@ -137,7 +135,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         task.needs_label(),
     )?;
     let target = match &args.label {
-        Some(label) => training_target(&table, label, task)?,
+        Some(label) => table.training_target(label, task)?,
         None => phantom_ml::model::Target::None,
     };
     let (train_rows, validation_rows) =
@@ -157,7 +155,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         ("validation", &validation_rows)
     };
     let metrics = model.evaluate(&table.x.select_rows(eval_rows), &target.select(eval_rows))?;
-    save(&args.out, &model.to_bytes()?)?;
+    super::write_atomically(&args.out, &model.to_bytes()?)?;
 
     let mut report = serde_json::Map::new();
     for (name, value) in metrics {
@@ -200,21 +198,4 @@ fn scaler(args: &TrainArgs) -> Result<Option<Option<ScalerKind>>> {
             || format!("--scaler {name}: expected none, min_max, z_score, robust or unit_vector"),
         )?))),
     }
-}
-
-/// Writes `bytes` to `path` atomically: a temporary file beside it, flushed to disk, then renamed.
-fn save(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("{}: cannot create a file in this folder", dir.display()))?;
-    tmp.write_all(bytes)
-        .and_then(|()| tmp.as_file().sync_all())
-        .with_context(|| format!("{}: cannot write the model", path.display()))?;
-    tmp.persist(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("{}: cannot write the model", path.display()))?;
-    Ok(())
 }

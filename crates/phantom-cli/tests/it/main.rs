@@ -3,5 +3,6 @@
 mod bad_input;
 mod detect;
 mod help;
+mod models;
 mod support;
 mod workflow;

@@ -141,6 +141,33 @@ pub enum DataError {
     },
 }
 
+impl Table {
+    /// The label column `label` as the target a model of `task` learns from (no target
+    /// when the table was read without labels).
+    pub fn training_target(&self, label: &str, task: Task) -> Result<Target, LabelError> {
+        match &self.labels {
+            Some(values) => training_target(values, task, &TableLabels::new(self, label)),
+            None => Ok(Target::None),
+        }
+    }
+
+    /// The label column `label` as the target to evaluate a model of `task` with `classes`
+    /// against (no target when the table was read without labels).
+    pub fn evaluation_target(
+        &self,
+        label: &str,
+        task: Task,
+        classes: &ClassNames,
+    ) -> Result<Target, LabelError> {
+        match &self.labels {
+            Some(values) => {
+                evaluation_target(values, task, classes, &TableLabels::new(self, label))
+            }
+            None => Ok(Target::None),
+        }
+    }
+}
+
 /// Features read from a source, with their labels as text and a way to name a bad label.
 pub(crate) struct LoadedData {
     pub(crate) x: Matrix,
