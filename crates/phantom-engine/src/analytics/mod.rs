@@ -1,1 +1,0 @@
-//! Analytics (merged from the features branch).

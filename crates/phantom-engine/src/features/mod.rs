@@ -1,1 +1,0 @@
-//! Feature engineering (merged from the features branch).
