@@ -1,6 +1,8 @@
 //! Phantom's anomaly detectors. No I/O, no async.
 //!
-//! [`series::detect`] finds anomalies in a numeric series with a robust (median / MAD) score.
+//! [`series::detect`] finds anomalies in a numeric series with a robust (median / MAD) score;
+//! [`series::detect_seasonal`] and [`series::detect_trend`] score what is left after removing a
+//! repeating pattern or a robust line.
 #![warn(missing_docs)]
 
 pub mod series;

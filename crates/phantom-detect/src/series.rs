@@ -8,8 +8,21 @@
 //! 1.2533 (its ratio to the standard deviation under normality) is used instead; when every
 //! point is equal, any differing point is an anomaly with an infinite score, reported as
 //! [`MAX_SCORE`].
+//!
+//! [`detect`] scores the values themselves. For series with a repeating pattern or a drift, a
+//! normal cycle or a steady climb would otherwise look anomalous, so two detectors first remove
+//! the expected value and score what is left (the residual) the same way:
+//! [`detect_seasonal`] subtracts the per-phase median over a known period, [`detect_trend`]
+//! subtracts a robust (Theil–Sen) line.
+
+mod residual;
+mod seasonal;
+mod trend;
 
 use serde::Serialize;
+
+pub use seasonal::detect_seasonal;
+pub use trend::detect_trend;
 
 /// Modified z-score above which a point is anomalous at sensitivity 1 (Iglewicz and Hoaglin).
 pub const BASE_THRESHOLD: f64 = 3.5;
@@ -37,6 +50,27 @@ pub enum SeriesError {
     /// The sensitivity is not a positive finite number.
     #[error("sensitivity must be a positive number, got {0}")]
     Sensitivity(f64),
+    /// The seasonal period is below 2, or the series holds fewer than two full periods.
+    #[error(
+        "period must be at least 2 and the series must hold at least two full periods; \
+         got period {period} for {len} points"
+    )]
+    Period {
+        /// The period that was given.
+        period: usize,
+        /// Number of points in the series.
+        len: usize,
+    },
+    /// The series is too short for the detector.
+    #[error("the {detector} detector needs at least {needed} points, got {got}")]
+    TooShort {
+        /// Which detector, e.g. "trend".
+        detector: &'static str,
+        /// The minimum number of points.
+        needed: usize,
+        /// Number of points given.
+        got: usize,
+    },
 }
 
 /// How far past the threshold an anomaly lies.
@@ -79,19 +113,23 @@ pub struct Anomaly {
     pub score: f64,
     /// How far past the threshold it lies.
     pub severity: Severity,
-    /// Whether it lies above (`true`) or below the median.
+    /// Whether it lies above (`true`) or below the median; for the seasonal and trend detectors,
+    /// above or below its expected value (the baseline plus the residuals' median).
     pub above_median: bool,
 }
 
 /// The result of scoring a series: the robust statistics used, every point's score, and the
 /// anomalies.
+///
+/// For [`detect_seasonal`] and [`detect_trend`], `median`, `mad` and `scale` describe the
+/// residuals (the values minus their expected values), which is what those detectors score.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SeriesReport {
     /// Number of points.
     pub n_points: usize,
-    /// Median of the series.
+    /// Median of the scored values.
     pub median: f64,
-    /// Median absolute deviation from the median.
+    /// Median absolute deviation of the scored values from their median.
     pub mad: f64,
     /// The spread estimate the scores divide by (1.4826 x MAD, or the fallback).
     pub scale: f64,
@@ -109,20 +147,29 @@ pub struct SeriesReport {
 /// Scores every point of `values` and flags those whose score exceeds `3.5 / sensitivity`
 /// (a higher sensitivity flags more points).
 pub fn detect(values: &[f64], sensitivity: f64) -> Result<SeriesReport, SeriesError> {
+    check_input(values, sensitivity)?;
+    Ok(score(values, values, sensitivity))
+}
+
+/// Checks what every detector needs: a positive sensitivity and a non-empty, finite series.
+fn check_input(values: &[f64], sensitivity: f64) -> Result<(), SeriesError> {
     if !(sensitivity.is_finite() && sensitivity > 0.0) {
         return Err(SeriesError::Sensitivity(sensitivity));
     }
     if values.is_empty() {
         return Err(SeriesError::Empty);
     }
-    if let Some(index) = values.iter().position(|v| !v.is_finite()) {
-        return Err(SeriesError::NonFinite {
-            index,
-            value: values[index],
-        });
+    if let Some((index, &value)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        return Err(SeriesError::NonFinite { index, value });
     }
-    let median = median(&mut values.to_vec());
-    let mut deviations: Vec<f64> = values.iter().map(|v| (v - median).abs()).collect();
+    Ok(())
+}
+
+/// Robust scores of `scored` (the values, or their residuals), reported against `values`.
+/// Both are non-empty, finite and of the same length.
+fn score(values: &[f64], scored: &[f64], sensitivity: f64) -> SeriesReport {
+    let median = median(&mut scored.to_vec());
+    let mut deviations: Vec<f64> = scored.iter().map(|v| (v - median).abs()).collect();
     let mean_ad = deviations.iter().sum::<f64>() / deviations.len() as f64;
     let mad = self::median(&mut deviations);
     let (scale, scale_method) = if mad > 0.0 {
@@ -133,7 +180,7 @@ pub fn detect(values: &[f64], sensitivity: f64) -> Result<SeriesReport, SeriesEr
         (0.0, "constant")
     };
     let threshold = BASE_THRESHOLD / sensitivity;
-    let scores: Vec<f64> = values
+    let scores: Vec<f64> = scored
         .iter()
         .map(|v| {
             let deviation = (v - median).abs();
@@ -148,18 +195,19 @@ pub fn detect(values: &[f64], sensitivity: f64) -> Result<SeriesReport, SeriesEr
         .collect();
     let anomalies = values
         .iter()
+        .zip(scored)
         .zip(&scores)
         .enumerate()
         .filter(|(_, (_, score))| **score > threshold)
-        .map(|(index, (&value, &score))| Anomaly {
+        .map(|(index, ((&value, &residual), &score))| Anomaly {
             index,
             value,
             score,
             severity: Severity::of(score, threshold),
-            above_median: value > median,
+            above_median: residual > median,
         })
         .collect();
-    Ok(SeriesReport {
+    SeriesReport {
         n_points: values.len(),
         median,
         mad,
@@ -168,7 +216,7 @@ pub fn detect(values: &[f64], sensitivity: f64) -> Result<SeriesReport, SeriesEr
         threshold,
         scores,
         anomalies,
-    })
+    }
 }
 
 /// Median of a non-empty slice (reorders it).
