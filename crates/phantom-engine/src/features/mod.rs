@@ -1,0 +1,1 @@
+//! Feature engineering for security data.
