@@ -1,9 +1,11 @@
 //! Integration tests of the engine, on the embedded SQLite store (and PostgreSQL and Redis
-//! where their test URLs are set).
+//! where their test URLs are set), and of the feature and analytics functions through JSON.
 
+mod analytics;
 mod backends;
 mod bad_input;
 mod concurrency;
+mod features;
 mod inference;
 mod registry;
 mod support;
