@@ -73,8 +73,8 @@ pub struct FeatureOptions {
     /// The kind of string fields by (dotted) name, e.g. `{"src_ip": "ip", "body": "text"}`.
     /// A string field not listed is detected: an IP address is `ip`, a string starting with
     /// `scheme://` that parses as a URL is `url`, an RFC 3339 timestamp is `timestamp`, a
-    /// dotted host name without spaces whose last label is alphabetic is `domain`, anything
-    /// else `text`. A listed field whose value does not parse as its kind is reported as an
+    /// dotted host name without spaces whose last label is alphabetic (or punycode, `xn--`) is
+    /// `domain`, anything else `text`. A listed field whose value does not parse as its kind is reported as an
     /// issue and gives no features. Names not in the input are ignored. Default: none.
     pub field_types: BTreeMap<String, FieldKind>,
     /// Terms counted (case-insensitive) in every text field, each as a feature

@@ -10,7 +10,7 @@ use super::sink::FeatureSink;
 /// Pushes, in this order: `length` (characters), `word_count` (whitespace-separated),
 /// `char_diversity` (distinct characters / length), `digit_ratio`, `upper_ratio`,
 /// `special_ratio` (neither alphanumeric nor whitespace; all ratios of the length, 0 for empty
-/// text), `entropy` (Shannon, bits per character), `url_count`, `ipv4_count`, `ipv6_count`,
+/// text, with Unicode's notions of numeric, upper case and alphanumeric), `entropy` (Shannon, bits per character), `url_count`, `ipv4_count`, `ipv6_count`,
 /// `email_count`, `hex_blob_count`, `base64_blob_count` (see the scanners in `scan`), then
 /// `keyword.<name>` for each suspicious keyword (case-insensitive, non-overlapping
 /// occurrences) and `keyword_total`, their sum.

@@ -40,20 +40,20 @@ impl Timestamp {
     /// RFC 3339 allows. A leap second (`:60`) is read as the first second of the next minute.
     pub(crate) fn parse(s: &str) -> Result<Timestamp, TimestampError> {
         let b = s.as_bytes();
-        let expect = |at: usize, allowed: &[u8]| match b.get(at) {
+        let require = |at: usize, allowed: &[u8]| match b.get(at) {
             Some(c) if allowed.contains(c) => Ok(()),
             Some(_) | None => Err(TimestampError::Layout),
         };
         let year = digits(b, 0, 4)?;
-        expect(4, b"-")?;
+        require(4, b"-")?;
         let month = digits(b, 5, 2)?;
-        expect(7, b"-")?;
+        require(7, b"-")?;
         let day = digits(b, 8, 2)?;
-        expect(10, b"Tt ")?;
+        require(10, b"Tt ")?;
         let hour = digits(b, 11, 2)?;
-        expect(13, b":")?;
+        require(13, b":")?;
         let minute = digits(b, 14, 2)?;
-        expect(16, b":")?;
+        require(16, b":")?;
         let second = digits(b, 17, 2)?;
         let mut at = 19;
         let mut nanos = 0u32;
@@ -76,7 +76,7 @@ impl Timestamp {
             Some(b'Z' | b'z') if b.len() == at + 1 => 0,
             Some(&sign @ (b'+' | b'-')) if b.len() == at + 6 => {
                 let hours = digits(b, at + 1, 2)?;
-                expect(at + 3, b":")?;
+                require(at + 3, b":")?;
                 let minutes = digits(b, at + 4, 2)?;
                 check("offset hour", hours, 0, 23, "00 to 23")?;
                 check("offset minute", minutes, 0, 59, "00 to 59")?;
