@@ -97,6 +97,12 @@ pub enum EngineError {
     /// The algorithm rejected the request (bad hyperparameter value, unusable data).
     #[error(transparent)]
     Ml(#[from] MlError),
+    /// Feature engineering refused its input.
+    #[error(transparent)]
+    Feature(#[from] crate::features::FeatureError),
+    /// An analytics function refused its input.
+    #[error(transparent)]
+    Analytics(#[from] crate::analytics::AnalyticsError),
     /// The file given for import is not a Phantom model or export.
     #[error("cannot import: {reason}")]
     BadImport {
@@ -132,6 +138,8 @@ impl EngineError {
             | EngineError::Data(_)
             | EngineError::InvalidArgument { .. }
             | EngineError::FeatureCount { .. }
+            | EngineError::Feature(_)
+            | EngineError::Analytics(_)
             | EngineError::BadImport { .. } => ErrorKind::InvalidInput,
             EngineError::Ml(e) => ml_kind(e),
             EngineError::ModelNotFound { .. }
