@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use phantom_ml::Matrix;
 use phantom_ml::model::{Model, Predictions};
-use phantom_store::{InferenceRecord, ModelStatus, Storage};
+use phantom_store::{InferenceRecord, ModelStatus};
 use serde::Serialize;
 
 pub use output::{BatchPrediction, BatchRow, ClassProbability, PredictedValue, Prediction};
@@ -301,21 +301,8 @@ impl Engine {
                 model: model.to_owned(),
             });
         }
-        let Some(version) = record.active_version else {
-            return Err(EngineError::NotTrained {
-                model: model.to_owned(),
-            });
-        };
-        let Some(stored) = self
-            .inner
-            .store
-            .get_version(tenant, &record.id, version)
-            .await?
-        else {
-            return Err(self
-                .version_not_found(tenant, &record.id, model, version)
-                .await);
-        };
+        let stored = self.stored_version(tenant, &record, model, None).await?;
+        let version = stored.summary.version;
         let id = record.id.clone();
         let loaded = tokio::task::spawn_blocking(move || Model::from_bytes(&stored.artifact))
             .await

@@ -10,7 +10,6 @@ use crate::EngineError;
 use crate::data::{DataSource, LoadedData};
 use crate::engine::Engine;
 use crate::registry::info::{VersionInfo, finite_metrics};
-use phantom_store::Storage;
 
 /// Most models or versions compared at once.
 pub const MAX_COMPARED: usize = 20;
@@ -90,24 +89,10 @@ impl Engine {
         let mut loaded: Vec<(ComparisonEntry, Model)> = Vec::with_capacity(targets.len());
         for target in targets {
             let record = self.record(tenant, &target.model).await?;
-            let version = match target.version.or(record.active_version) {
-                Some(v) => v,
-                None => {
-                    return Err(EngineError::NotTrained {
-                        model: target.model.clone(),
-                    });
-                }
-            };
-            let Some(stored) = self
-                .inner
-                .store
-                .get_version(tenant, &record.id, version)
-                .await?
-            else {
-                return Err(self
-                    .version_not_found(tenant, &record.id, &target.model, version)
-                    .await);
-            };
+            let stored = self
+                .stored_version(tenant, &record, &target.model, target.version)
+                .await?;
+            let version = stored.summary.version;
             let info = VersionInfo::from_summary(stored.summary, record.active_version)?;
             let model = Model::from_bytes(&stored.artifact).map_err(|source| {
                 EngineError::DamagedArtifact {

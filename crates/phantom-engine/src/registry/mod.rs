@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use phantom_store::{
     InferenceQuery, InferenceRecord, ModelRecord, ModelStatus, NewVersion, Storage, StoreError,
+    VersionRecord,
 };
 
 pub use compare::{CompareTarget, Comparison, ComparisonEntry, MetricLeader};
@@ -425,6 +426,32 @@ impl Engine {
             settings,
             active,
         })
+    }
+
+    /// Version `version` of a model (default: its active one), with its artifact.
+    pub(crate) async fn stored_version(
+        &self,
+        tenant: &str,
+        record: &ModelRecord,
+        model: &str,
+        version: Option<u32>,
+    ) -> Result<VersionRecord, EngineError> {
+        let Some(version) = version.or(record.active_version) else {
+            return Err(EngineError::NotTrained {
+                model: model.to_owned(),
+            });
+        };
+        match self
+            .inner
+            .store
+            .get_version(tenant, &record.id, version)
+            .await?
+        {
+            Some(stored) => Ok(stored),
+            None => Err(self
+                .version_not_found(tenant, &record.id, model, version)
+                .await),
+        }
     }
 
     pub(crate) async fn version_not_found(

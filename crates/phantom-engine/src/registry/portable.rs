@@ -49,21 +49,8 @@ impl Engine {
         version: Option<u32>,
     ) -> Result<Vec<u8>, EngineError> {
         let record = self.record(tenant, model).await?;
-        let Some(version) = version.or(record.active_version) else {
-            return Err(EngineError::NotTrained {
-                model: model.to_owned(),
-            });
-        };
-        let Some(stored) = self
-            .inner
-            .store
-            .get_version(tenant, &record.id, version)
-            .await?
-        else {
-            return Err(self
-                .version_not_found(tenant, &record.id, model, version)
-                .await);
-        };
+        let stored = self.stored_version(tenant, &record, model, version).await?;
+        let version = stored.summary.version;
         let metadata: VersionMetadata = serde_json::from_value(stored.summary.metadata.clone())
             .map_err(|e| EngineError::Internal(format!("stored metadata: {e}")))?;
         let manifest = Manifest {
