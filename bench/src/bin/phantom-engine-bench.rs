@@ -171,11 +171,11 @@ async fn run(args: Args) -> Result<()> {
         let with_redis = redis.is_some();
         let engine = Engine::open(config(log, redis)).await?;
         engine.predict(T, &model.id, &rows64[0]).await?;
-        let passes: &[&str] = if with_redis { &["miss", "hit"] } else { &[""] };
+        let passes: &[&str] = if with_redis { &["misses", "hits"] } else { &[""] };
         for pass in passes {
             let mut micros = Vec::with_capacity(n);
             for i in 0..n {
-                let row = &rows64[if *pass == "hit" {
+                let row = &rows64[if *pass == "hits" {
                     pick(i % 1000)
                 } else {
                     pick(i)
@@ -186,7 +186,7 @@ async fn run(args: Args) -> Result<()> {
             }
             let single = latency(micros);
             let mut batch = Vec::new();
-            if !with_redis || *pass == "hit" {
+            if !with_redis || *pass == "hits" {
                 for _ in 0..args.repeats {
                     let b = engine.predict_batch(T, &model.id, rows64.clone()).await?;
                     batch.push(b.throughput_per_second);
@@ -200,7 +200,7 @@ async fn run(args: Args) -> Result<()> {
             let name = if pass.is_empty() {
                 label.to_owned()
             } else {
-                format!("{label} ({pass}es)")
+                format!("{label} ({pass})")
             };
             println!(
                 "| {name} | {:.2} | {:.2} | {:.2} | {:+.2} | {} | {} |",
