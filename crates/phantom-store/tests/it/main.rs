@@ -3,4 +3,5 @@
 
 mod conformance;
 mod migrations;
+mod shared_database;
 mod support;
