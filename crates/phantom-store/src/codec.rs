@@ -32,7 +32,7 @@ pub(crate) fn parse_status(name: &str, model_id: &str) -> Result<ModelStatus, St
 pub(crate) fn version_from_column(value: i64, model_id: &str) -> Result<u32, StoreError> {
     u32::try_from(value).map_err(|_| StoreError::Malformed {
         what: format!(
-            "model '{model_id}' has version number {value}, expected 1 to {}",
+            "model '{model_id}' has version number {value}, expected 0 to {}",
             u32::MAX
         ),
     })

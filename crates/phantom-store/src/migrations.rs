@@ -19,7 +19,6 @@ pub(crate) struct Migration {
     /// The statements for SQLite.
     pub(crate) sqlite: &'static str,
     /// The statements for PostgreSQL.
-    #[allow(dead_code)] // read by the PostgreSQL backend, which is being written
     pub(crate) postgres: &'static str,
 }
 

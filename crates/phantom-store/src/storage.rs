@@ -104,7 +104,9 @@ pub trait Storage: Send + Sync {
         model_id: &str,
     ) -> impl Future<Output = Result<Vec<VersionSummary>, StoreError>> + Send;
 
-    /// Appends logged predictions in one transaction.
+    /// Appends logged predictions in one transaction. A record whose model does not exist in
+    /// its tenant (deleted while the prediction was in flight) is dropped, as deleting the
+    /// model would have dropped it.
     fn log_inferences(
         &self,
         records: &[InferenceRecord],

@@ -1,6 +1,16 @@
-//! The shared backend: PostgreSQL.
+//! The shared backend: PostgreSQL through a connection pool, with LISTEN/NOTIFY so every
+//! process sharing the database hears about changes.
 
+mod listener;
+mod migrate;
+mod queries;
+
+use std::time::Duration;
+
+use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
 use tokio::sync::broadcast;
+use tokio::task::JoinHandle;
+use tokio_postgres::{Config, NoTls};
 
 use crate::StoreError;
 use crate::records::{
@@ -9,18 +19,92 @@ use crate::records::{
 };
 use crate::storage::Storage;
 
-/// Storage in PostgreSQL.
+/// Connections in the pool.
+const POOL_SIZE: usize = 8;
+
+/// How long to wait for a server to accept a connection, unless the URL says otherwise.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How many events a slow subscriber may fall behind before it sees `Lagged`.
+const EVENT_CAPACITY: usize = 1024;
+
+/// Storage in PostgreSQL, in the first existing schema of the session's `search_path`
+/// (choose one with `?options=-c%20search_path%3Dname` in the URL).
+///
+/// Every change is announced with NOTIFY in its own transaction; a background task holds a
+/// LISTEN connection and turns notifications, from this process and every other, into
+/// [`ModelEvent`]s. If that connection drops it reconnects and sends [`ModelEvent::Resync`].
+/// The task stops when the store is dropped.
 pub struct PostgresStore {
+    pool: Pool,
+    channel: String,
     events: broadcast::Sender<ModelEvent>,
+    listener: JoinHandle<()>,
 }
 
 impl PostgresStore {
-    /// Connects to the database at `url`.
+    /// Connects to the database at `url` (`postgres://user@host:port/db?options=...`), runs
+    /// pending migrations and starts listening for changes.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        Err(StoreError::InvalidLocation {
+        let mut config: Config = url.parse().map_err(|e| StoreError::InvalidLocation {
             location: url.to_owned(),
-            reason: "PostgreSQL backend not finished".into(),
+            reason: format!("not a PostgreSQL connection URL: {e}"),
+        })?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        let manager = Manager::from_config(
+            config.clone(),
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .build()
+            .map_err(|e| StoreError::Pool(e.to_string()))?;
+
+        let mut client = get(&pool).await?;
+        let schema: Option<String> = client
+            .query_one("SELECT current_schema()", &[])
+            .await?
+            .try_get(0)?;
+        let Some(schema) = schema else {
+            return Err(StoreError::InvalidLocation {
+                location: url.to_owned(),
+                reason: "no schema on the session's search_path exists; create it, or name an existing one with options=-c search_path=..."
+                    .into(),
+            });
+        };
+        migrate::migrate(&mut client).await?;
+        drop(client);
+
+        let channel = listener::channel_name(&schema);
+        let events = broadcast::channel(EVENT_CAPACITY).0;
+        let listener = listener::start(config, channel.clone(), events.clone()).await?;
+        Ok(PostgresStore {
+            pool,
+            channel,
+            events,
+            listener,
         })
+    }
+
+    async fn client(&self) -> Result<Object, StoreError> {
+        get(&self.pool).await
+    }
+}
+
+async fn get(pool: &Pool) -> Result<Object, StoreError> {
+    pool.get()
+        .await
+        .map_err(|e| StoreError::Pool(e.to_string()))
+}
+
+impl Drop for PostgresStore {
+    fn drop(&mut self) {
+        self.listener.abort();
     }
 }
 
@@ -28,75 +112,114 @@ impl Storage for PostgresStore {
     fn backend(&self) -> &'static str {
         "postgres"
     }
+
     async fn ping(&self) -> Result<(), StoreError> {
+        self.client().await?.query_one("SELECT 1", &[]).await?;
         Ok(())
     }
-    async fn create_model(&self, _model: &ModelRecord) -> Result<(), StoreError> {
-        Ok(())
+
+    async fn create_model(&self, model: &ModelRecord) -> Result<(), StoreError> {
+        queries::create_model(&*self.client().await?, model).await
     }
-    async fn get_model(&self, _tenant: &str, _id: &str) -> Result<Option<ModelRecord>, StoreError> {
-        Ok(None)
+
+    async fn get_model(&self, tenant: &str, id: &str) -> Result<Option<ModelRecord>, StoreError> {
+        queries::get_model(&*self.client().await?, tenant, id).await
     }
+
     async fn get_model_by_name(
         &self,
-        _t: &str,
-        _n: &str,
+        tenant: &str,
+        name: &str,
     ) -> Result<Option<ModelRecord>, StoreError> {
-        Ok(None)
+        queries::get_model_by_name(&*self.client().await?, tenant, name).await
     }
-    async fn list_models(&self, _tenant: &str) -> Result<Vec<ModelRecord>, StoreError> {
-        Ok(Vec::new())
+
+    async fn list_models(&self, tenant: &str) -> Result<Vec<ModelRecord>, StoreError> {
+        queries::list_models(&*self.client().await?, tenant).await
     }
+
     async fn set_model_status(
         &self,
-        _t: &str,
-        _i: &str,
-        _s: ModelStatus,
-        _a: Millis,
+        tenant: &str,
+        id: &str,
+        status: ModelStatus,
+        at: Millis,
     ) -> Result<(), StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        queries::set_model_status(&tx, &self.channel, tenant, id, status, at).await?;
+        tx.commit().await?;
         Ok(())
     }
+
     async fn activate_version(
         &self,
-        _t: &str,
-        _i: &str,
-        _v: u32,
-        _a: Millis,
+        tenant: &str,
+        id: &str,
+        version: u32,
+        at: Millis,
     ) -> Result<(), StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        queries::activate_version(&tx, &self.channel, tenant, id, version, at).await?;
+        tx.commit().await?;
         Ok(())
     }
-    async fn delete_model(&self, _t: &str, _i: &str) -> Result<bool, StoreError> {
-        Ok(false)
+
+    async fn delete_model(&self, tenant: &str, id: &str) -> Result<bool, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let existed = queries::delete_model(&tx, &self.channel, tenant, id).await?;
+        tx.commit().await?;
+        Ok(existed)
     }
+
     async fn add_version(
         &self,
-        _t: &str,
-        m: &str,
-        _v: &NewVersion,
-        _a: bool,
+        tenant: &str,
+        model_id: &str,
+        version: &NewVersion,
+        activate: bool,
     ) -> Result<VersionSummary, StoreError> {
-        Err(StoreError::NotFound { what: m.to_owned() })
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let summary =
+            queries::add_version(&tx, &self.channel, tenant, model_id, version, activate).await?;
+        tx.commit().await?;
+        Ok(summary)
     }
+
     async fn get_version(
         &self,
-        _t: &str,
-        _m: &str,
-        _v: u32,
+        tenant: &str,
+        model_id: &str,
+        version: u32,
     ) -> Result<Option<VersionRecord>, StoreError> {
-        Ok(None)
+        queries::get_version(&*self.client().await?, tenant, model_id, version).await
     }
-    async fn list_versions(&self, _t: &str, _m: &str) -> Result<Vec<VersionSummary>, StoreError> {
-        Ok(Vec::new())
+
+    async fn list_versions(
+        &self,
+        tenant: &str,
+        model_id: &str,
+    ) -> Result<Vec<VersionSummary>, StoreError> {
+        queries::list_versions(&*self.client().await?, tenant, model_id).await
     }
-    async fn log_inferences(&self, _r: &[InferenceRecord]) -> Result<(), StoreError> {
-        Ok(())
+
+    async fn log_inferences(&self, records: &[InferenceRecord]) -> Result<(), StoreError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        queries::log_inferences(&*self.client().await?, records).await
     }
+
     async fn inference_history(
         &self,
-        _q: &InferenceQuery,
+        query: &InferenceQuery,
     ) -> Result<Vec<InferenceRecord>, StoreError> {
-        Ok(Vec::new())
+        queries::inference_history(&*self.client().await?, query).await
     }
+
     fn subscribe(&self) -> broadcast::Receiver<ModelEvent> {
         self.events.subscribe()
     }

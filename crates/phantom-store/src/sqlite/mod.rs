@@ -35,6 +35,19 @@ struct Connections {
     reader: Mutex<Connection>,
 }
 
+impl Connections {
+    /// Opens the writer, brings the schema up to date through it, then opens the reader.
+    fn open(path: &Path) -> Result<Self, StoreError> {
+        let mut writer = connection::open_writer(path)?;
+        migrate::migrate(&mut writer)?;
+        let reader = connection::open_reader(path)?;
+        Ok(Connections {
+            writer: Mutex::new(writer),
+            reader: Mutex::new(reader),
+        })
+    }
+}
+
 impl SqliteStore {
     /// The database file's name inside a data directory.
     pub const FILE_NAME: &'static str = "phantom.db";
@@ -43,32 +56,30 @@ impl SqliteStore {
     /// pending migrations.
     pub async fn open_in_dir(dir: impl AsRef<Path>) -> Result<Self, StoreError> {
         let dir = dir.as_ref().to_path_buf();
-        std::fs::create_dir_all(&dir).map_err(|source| StoreError::Io {
-            path: dir.clone(),
-            source,
-        })?;
-        Self::open(dir.join(Self::FILE_NAME)).await
+        let path = dir.join(Self::FILE_NAME);
+        let opened_path = path.clone();
+        let connections = blocking(move || {
+            std::fs::create_dir_all(&dir).map_err(|source| StoreError::Io { path: dir, source })?;
+            Connections::open(&opened_path)
+        })
+        .await?;
+        Ok(Self::with(connections, path))
     }
 
     /// Opens (creating if needed) the database file at `path` and runs pending migrations.
     pub async fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         let path = path.as_ref().to_path_buf();
         let opened_path = path.clone();
-        let connections = blocking(move || {
-            let mut writer = connection::open_writer(&opened_path)?;
-            migrate::migrate(&mut writer)?;
-            let reader = connection::open_reader(&opened_path)?;
-            Ok(Connections {
-                writer: Mutex::new(writer),
-                reader: Mutex::new(reader),
-            })
-        })
-        .await?;
-        Ok(SqliteStore {
+        let connections = blocking(move || Connections::open(&opened_path)).await?;
+        Ok(Self::with(connections, path))
+    }
+
+    fn with(connections: Connections, path: PathBuf) -> Self {
+        SqliteStore {
             connections: Arc::new(connections),
             path,
             events: broadcast::channel(EVENT_CAPACITY).0,
-        })
+        }
     }
 
     /// The database file.

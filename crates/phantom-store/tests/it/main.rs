@@ -2,5 +2,8 @@
 //! several stores sharing one database, and crash durability.
 
 mod conformance;
+mod crash;
+mod location;
 mod migrations;
+mod shared_database;
 mod support;

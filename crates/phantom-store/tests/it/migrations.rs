@@ -71,7 +71,7 @@ async fn postgres_applied(url: &str) -> Applied {
         .collect()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_reopening_runs_nothing_twice() {
     let Some(base) = postgres_url("migrations: reopening") else {
         return;
@@ -97,7 +97,7 @@ async fn postgres_reopening_runs_nothing_twice() {
     assert_eq!(store.get_model("t", &m.id).await.unwrap(), Some(m));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_refuses_a_newer_schema() {
     let Some(base) = postgres_url("migrations: newer schema") else {
         return;

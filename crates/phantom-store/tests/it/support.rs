@@ -113,7 +113,9 @@ impl Backdoor for SqliteBackdoor {
 }
 
 /// A fresh schema in the shared PostgreSQL test database, dropped with everything in it
-/// when this value is dropped.
+/// when this value is dropped. Tests using it need a multi-thread runtime: the drop blocks
+/// its thread until the schema is gone, and the runtime's other threads must meanwhile
+/// close the store's connections, which may still hold locks on the schema's tables.
 pub struct PgSchema {
     base_url: String,
     name: String,
@@ -145,6 +147,11 @@ impl PgSchema {
             "{}{separator}options=-c%20search_path%3D{}",
             self.base_url, self.name
         )
+    }
+
+    /// The schema's name.
+    pub fn name(&self) -> &str {
+        &self.name
     }
 }
 
