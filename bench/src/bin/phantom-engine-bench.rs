@@ -171,7 +171,11 @@ async fn run(args: Args) -> Result<()> {
         let with_redis = redis.is_some();
         let engine = Engine::open(config(log, redis)).await?;
         engine.predict(T, &model.id, &rows64[0]).await?;
-        let passes: &[&str] = if with_redis { &["misses", "hits"] } else { &[""] };
+        let passes: &[&str] = if with_redis {
+            &["misses", "hits"]
+        } else {
+            &[""]
+        };
         for pass in passes {
             let mut micros = Vec::with_capacity(n);
             for i in 0..n {
