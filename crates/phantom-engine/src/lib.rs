@@ -11,6 +11,7 @@
 //! to answer with.
 
 pub mod analytics;
+pub mod auth;
 pub mod config;
 pub mod data;
 mod engine;
