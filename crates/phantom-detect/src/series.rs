@@ -74,6 +74,7 @@ pub enum SeriesError {
 }
 
 /// How far past the threshold an anomaly lies.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {

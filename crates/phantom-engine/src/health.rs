@@ -10,6 +10,7 @@ use crate::engine::Engine;
 use crate::stats::{PerformanceStats, ProcessUsage};
 
 /// Overall state.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HealthStatus {
@@ -22,6 +23,7 @@ pub enum HealthStatus {
 }
 
 /// A backend's reachability.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct BackendHealth {
     /// "sqlite", "postgres" or "redis".
@@ -35,6 +37,7 @@ pub struct BackendHealth {
 }
 
 /// The engine's health.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SystemHealth {
     /// Overall state.

@@ -16,6 +16,7 @@ use crate::registry::info::VersionInfo;
 const KEEP_FINISHED: usize = 1_000;
 
 /// Where a job is.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum JobState {
@@ -30,6 +31,7 @@ pub enum JobState {
 }
 
 /// A job's state as reported to callers.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct JobStatus {
     /// The job's id.

@@ -14,6 +14,7 @@ pub const DEFAULT_VALIDATION_SPLIT: f64 = 0.2;
 pub const MAX_NAME_LEN: usize = 128;
 
 /// Feature scaling choice: a scaler, or none.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Scaling {
@@ -58,6 +59,7 @@ impl Scaling {
 /// algorithm's defaults (docs/MODELS.md); `feature_names` = the CSV header, or `feature_0`,
 /// `feature_1`, ... for inline rows; `scaling` = z_score for logistic_regression,
 /// neural_network and kmeans, none otherwise; `validation_split` = 0.2; `label` = "label".
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ModelConfig {
@@ -82,6 +84,7 @@ pub struct ModelConfig {
 }
 
 /// A model's configuration with every default applied; what the registry stores.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelSettings {

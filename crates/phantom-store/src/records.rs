@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 pub type Millis = i64;
 
 /// Whether a model serves predictions.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ModelStatus {
@@ -96,6 +97,7 @@ pub struct VersionRecord {
 }
 
 /// One logged prediction.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InferenceRecord {
     /// The tenant that asked.

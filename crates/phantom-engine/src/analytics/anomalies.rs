@@ -10,6 +10,7 @@ use super::stats;
 /// How [`detect_anomalies`] finds anomalies.
 ///
 /// In JSON: `"robust"`, `"trend"` or `{"seasonal": {"period": 24}}`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum AnomalyMethod {
@@ -27,6 +28,7 @@ pub enum AnomalyMethod {
 }
 
 /// Options of [`detect_anomalies`].
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AnomalyOptions {
@@ -47,6 +49,7 @@ impl Default for AnomalyOptions {
 }
 
 /// One anomalous point.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SeriesAnomaly {
     /// Zero-based index in the series.
@@ -61,6 +64,7 @@ pub struct SeriesAnomaly {
 }
 
 /// How worrying a series' anomalies are as a whole.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RiskLevel {
@@ -96,6 +100,7 @@ impl RiskLevel {
 }
 
 /// The numbers behind an [`AnomalyReport`].
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AnomalyStatistics {
     /// Number of points.
@@ -120,6 +125,7 @@ pub struct AnomalyStatistics {
 }
 
 /// The anomalies of a series and the statistics they were judged by.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AnomalyReport {
     /// The anomalous points, in series order.

@@ -7,6 +7,7 @@ use super::error::AnalyticsError;
 use super::stats;
 
 /// Options of [`correlation`].
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CorrelationOptions {
@@ -16,6 +17,7 @@ pub struct CorrelationOptions {
 }
 
 /// The correlations of one pair of columns.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CorrelationPair {
     /// The first column's name.
@@ -31,6 +33,7 @@ pub struct CorrelationPair {
 }
 
 /// Correlation matrices and the pairs ranked by strength.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CorrelationReport {
     /// The columns, in matrix order.

@@ -12,6 +12,7 @@ use super::error::{AnalyticsError, json_type};
 /// can count them; the other analytics functions reject them with an error naming the column
 /// and row. The fields are public, so every function checks the shape first (at least one
 /// column and one row, one unique name per column, equal lengths).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Dataset {

@@ -8,6 +8,7 @@ use super::dataset::Dataset;
 use super::error::AnalyticsError;
 
 /// Options of [`data_quality`].
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct QualityOptions {
@@ -17,6 +18,7 @@ pub struct QualityOptions {
 }
 
 /// The quality of one column.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ColumnQuality {
     /// The column's name.
@@ -33,6 +35,7 @@ pub struct ColumnQuality {
 }
 
 /// The quality of a dataset.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct QualityReport {
     /// Number of rows.

@@ -9,6 +9,7 @@ use super::stats;
 /// Descriptive statistics of one column. Statistics are `None` when undefined: all of them
 /// for a column with no values, `std` below 2 values, `skewness` and `kurtosis` for a constant
 /// column.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ColumnSummary {
     /// The column's name.
@@ -40,6 +41,7 @@ pub struct ColumnSummary {
 }
 
 /// Descriptive statistics of a dataset.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DatasetSummary {
     /// Number of rows.

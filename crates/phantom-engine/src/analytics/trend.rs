@@ -24,6 +24,7 @@ const T_CRITICAL: [f64; 30] = [
 ];
 
 /// Options of [`trend`].
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TrendOptions {
@@ -38,6 +39,7 @@ impl Default for TrendOptions {
 }
 
 /// Which way a series goes.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TrendDirection {
@@ -50,6 +52,7 @@ pub enum TrendDirection {
 }
 
 /// The least-squares line through a series (value against index 0, 1, ...) and its forecast.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TrendReport {
     /// Number of points.

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Engine, EngineError};
 
 /// What a role may do within its tenant.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -114,6 +115,7 @@ pub struct TenantInfo {
 }
 
 /// A user (never with its password hash).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct UserInfo {
     /// The tenant.
@@ -127,6 +129,7 @@ pub struct UserInfo {
 }
 
 /// An API key as listed (never with its secret).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ApiKeyInfo {
     /// Unique id.
@@ -150,6 +153,7 @@ pub struct ApiKeyInfo {
 }
 
 /// A key just created: the only time its secret is shown.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct NewApiKey {
     /// The key as stored.
@@ -160,6 +164,7 @@ pub struct NewApiKey {
 }
 
 /// A login token.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LoginToken {
     /// The JWT.
@@ -173,6 +178,7 @@ pub struct LoginToken {
 }
 
 /// How an audited request ended.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AuditResult {
@@ -185,6 +191,7 @@ pub enum AuditResult {
 }
 
 /// One audit record. Append-only: nothing edits or deletes records through the API.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AuditEvent {
     /// The tenant (for an unauthenticated request: the tenant it named, or "").

@@ -15,6 +15,7 @@ pub use table::{FeatureColumns, Table, TableError, TableLabels, read_table};
 
 /// A label as written in JSON: text, a number or a boolean. Numbers keep their shortest form
 /// (`1`, not `1.0`), so labels `0`/`1` come back as `0`/`1`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Label {

@@ -11,6 +11,7 @@ use super::options::{FeatureOptions, compile_keywords};
 use super::{EngineeredFeatures, engineer_unscaled};
 
 /// A field of one row that gave no features, and why.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RowIssue {
     /// Zero-based row index.
@@ -24,6 +25,7 @@ pub struct RowIssue {
 }
 
 /// The features of a batch of objects.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EngineeredBatch {
     /// Feature names, the same for every row.

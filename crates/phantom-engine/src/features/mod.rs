@@ -50,6 +50,7 @@ use options::{Keyword, compile_keywords};
 use sink::FeatureSink;
 
 /// A field that gave no features, and why.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FeatureIssue {
     /// The (dotted) field name.
@@ -61,6 +62,7 @@ pub struct FeatureIssue {
 }
 
 /// The features of one object.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EngineeredFeatures {
     /// Feature names, `<field>.<feature>` (a number or boolean field is named after itself).

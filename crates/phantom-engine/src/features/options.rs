@@ -37,6 +37,7 @@ pub const DEFAULT_SUSPICIOUS_KEYWORDS: [&str; 21] = [
 pub const MAX_KEYWORDS: usize = 256;
 
 /// The kind of a string field, which decides its features.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FieldKind {
@@ -67,6 +68,7 @@ impl FieldKind {
 
 /// Options of [`engineer_features`](super::engineer_features) and
 /// [`engineer_batch`](super::engineer_batch).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FeatureOptions {

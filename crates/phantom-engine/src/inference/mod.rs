@@ -26,6 +26,7 @@ use redis_cache::PredictionCache;
 pub const MAX_BATCH_ROWS: usize = 1_000_000;
 
 /// A feature's global importance.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FeatureWeight {
     /// The feature.
@@ -35,6 +36,7 @@ pub struct FeatureWeight {
 }
 
 /// The global feature importance of a model's active version.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FeatureImportance {
     /// The model.
@@ -48,6 +50,7 @@ pub struct FeatureImportance {
 }
 
 /// One feature's part in one prediction.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FeatureContribution {
     /// The feature.
@@ -59,6 +62,7 @@ pub struct FeatureContribution {
 }
 
 /// Why a model predicted what it did for one row.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PredictionExplanation {
     /// The model.

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A predicted value: a class label (a number when every class label of the model is a
 /// number, as with 0/1 labels), a regression value or cluster index, or an anomaly flag.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum PredictedValue {
@@ -26,6 +27,7 @@ impl PredictedValue {
 }
 
 /// The probability of one class.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ClassProbability {
     /// The class label.
@@ -35,6 +37,7 @@ pub struct ClassProbability {
 }
 
 /// The answer for one row.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Prediction {
     /// The model that answered.
@@ -56,6 +59,7 @@ pub struct Prediction {
 }
 
 /// The answer for one row of a batch (the model, version and class list are given once).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BatchRow {
     /// The predicted class, value, cluster or anomaly flag.
@@ -69,6 +73,7 @@ pub struct BatchRow {
 }
 
 /// The answer for a batch.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BatchPrediction {
     /// The model that answered.

@@ -15,6 +15,7 @@ use crate::registry::info::{VersionInfo, finite_metrics};
 pub const MAX_COMPARED: usize = 20;
 
 /// One model (at its active version, or at `version`) to compare.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CompareTarget {
@@ -26,6 +27,7 @@ pub struct CompareTarget {
 }
 
 /// One compared model version.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ComparisonEntry {
     /// The model's id.
@@ -45,6 +47,7 @@ pub struct ComparisonEntry {
 }
 
 /// The best entry on one metric.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct MetricLeader {
     /// The model's id.
@@ -56,6 +59,7 @@ pub struct MetricLeader {
 }
 
 /// The result of a comparison.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Comparison {
     /// One entry per target, in the order given.

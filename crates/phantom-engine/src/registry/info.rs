@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::settings::{ModelSettings, Scaling};
 
 /// How a version came to be.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum VersionOrigin {
@@ -32,6 +33,7 @@ pub enum VersionOrigin {
 }
 
 /// Everything recorded with a version besides its artifact. Immutable once stored.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct VersionMetadata {
     /// The algorithm.
@@ -64,6 +66,7 @@ pub struct VersionMetadata {
 }
 
 /// A version as the registry reports it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct VersionInfo {
     /// The model.
@@ -84,6 +87,7 @@ pub struct VersionInfo {
 }
 
 /// A model as the registry reports it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ModelInfo {
     /// Unique id.

@@ -15,6 +15,7 @@ use crate::registry::info::VersionMetadata;
 const PROBE_ROWS: usize = 64;
 
 /// One check of a validation.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ValidationCheck {
     /// What was checked: "checksum", "loads", "metadata" or "probe".
@@ -26,6 +27,7 @@ pub struct ValidationCheck {
 }
 
 /// The result of validating a version.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ValidationReport {
     /// The model.

@@ -19,6 +19,7 @@ pub struct Histogram {
 }
 
 /// Quantiles and moments of a histogram, in microseconds.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct LatencySummary {
     /// Values recorded.

@@ -48,6 +48,7 @@ pub struct Stats {
 }
 
 /// Prediction figures of one model.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Serialize)]
 pub struct ModelPerformance {
     /// The model's id.
@@ -65,6 +66,7 @@ pub struct ModelPerformance {
 }
 
 /// Counters of the Redis prediction cache.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Serialize)]
 pub struct CacheStats {
     /// Predictions answered from the cache.
@@ -78,6 +80,7 @@ pub struct CacheStats {
 }
 
 /// Counters of the inference log.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Serialize)]
 pub struct InferenceLogStats {
     /// Whether predictions are logged.
@@ -91,6 +94,7 @@ pub struct InferenceLogStats {
 }
 
 /// Everything measured since the engine started.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Serialize)]
 pub struct PerformanceStats {
     /// Seconds since the engine started.

@@ -6,6 +6,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 /// Resource use of this process.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct ProcessUsage {
     /// Resident memory in bytes.

@@ -12,6 +12,7 @@ pub const DEFAULT_SEED: u64 = 42;
 /// Hyperparameters; each `None` takes the algorithm's documented default. Setting one that the
 /// algorithm does not use is an error that names it, so a typo'd experiment never silently
 /// trains something else.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Hyperparameters {

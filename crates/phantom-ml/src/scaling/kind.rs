@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::MlError;
 
 /// How a [`Scaler`](super::Scaler) maps each feature (or row).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ScalerKind {

@@ -23,6 +23,7 @@ const MIN_SCALE: f64 = 10.0 * f64::EPSILON;
 ///
 /// A constant feature (zero range, standard deviation or IQR) gets scale 1, so it is only
 /// shifted, never divided by zero.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Scaler {
     kind: ScalerKind,
