@@ -1,0 +1,48 @@
+//! Phantom's REST API: axum routes over [`phantom_engine::Engine`], with authentication,
+//! per-tenant isolation, audit, limits, Prometheus metrics and an OpenAPI 3.1 document.
+//!
+//! - [`serve`] runs the server on [`ServerConfig::addr`] until SIGINT or SIGTERM; [`serve_on`]
+//!   runs it on a listener you bound, until a future completes (tests, embedding).
+//! - [`router`] is the API as an axum [`Router`](axum::Router) over an [`AppState`].
+//! - [`ROUTES`] is the route table: each route's method, path, [`Access`] (the permission it
+//!   needs) and audit action. The router, the guard, the metrics and the tests all read it.
+//!
+//! ```no_run
+//! use phantom_engine::{Engine, EngineConfig};
+//! use phantom_server::{ServerConfig, serve};
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let engine = Engine::open(EngineConfig::default()).await?;
+//! engine.bootstrap_admin().await?;
+//! serve(engine, ServerConfig::default()).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Every request passes, in order: the request id (from `x-request-id` when sane, else
+//! generated), authentication (`Authorization: Bearer <API key or token>` or `x-api-key`),
+//! the key's rate limit, the route's permission, the handler, and the audit record. The
+//! tenant always comes from the credential. Errors are
+//! `{"error":{"code","message","request_id"}}` with the status the engine's error kind calls
+//! for.
+
+mod config;
+mod edge;
+mod error;
+mod extract;
+mod guard;
+mod handlers;
+mod metrics;
+mod openapi;
+mod routes;
+mod serve;
+mod state;
+mod upload;
+
+pub use config::{
+    DEFAULT_ADDR, DEFAULT_MAX_BATCH_ROWS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_UPLOAD_BYTES,
+    ServerConfig, ServerOverrides,
+};
+pub use error::{ErrorBody, ErrorDetail, ServerError};
+pub use openapi::document as openapi_document;
+pub use routes::{Access, Audit, ROUTES, RouteSpec, router};
+pub use serve::{serve, serve_on};
+pub use state::AppState;
