@@ -1,4 +1,5 @@
-//! `phantom`: train, evaluate and serve security ML models, and find anomalies, from the shell.
+//! `phantom`: train, evaluate and serve security ML models, and find anomalies, from the shell,
+//! or serve them all over a REST API (`phantom serve`).
 //!
 //! Machine-readable results go to stdout (JSON or CSV); progress bars and errors go to stderr.
 //! Exit codes: 0 success, 1 the command failed (the message says why), 2 bad usage.
@@ -30,7 +31,8 @@ const EXAMPLES: &str = "Examples:
   phantom predict --model cancer.phm --data datasets/breast_cancer.csv --proba \\
       --out predictions.csv
   phantom detect --data latency.csv --column value
-  phantom models import cancer.phm --name cancer && phantom models list";
+  phantom models import cancer.phm --name cancer && phantom models list
+  phantom serve --addr 127.0.0.1:8080";
 
 #[derive(Subcommand)]
 enum Command {
@@ -45,6 +47,8 @@ enum Command {
     /// Manage the models stored in the data directory or a database: list, show, versions,
     /// activate, delete, export, import.
     Models(commands::models::ModelsArgs),
+    /// Serve the REST API (docs/API.md) until SIGINT or SIGTERM.
+    Serve(commands::serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +59,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => commands::eval::run(&args),
         Command::Detect(args) => commands::detect::run(&args),
         Command::Models(args) => commands::models::run(&args),
+        Command::Serve(args) => commands::serve::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

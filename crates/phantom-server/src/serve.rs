@@ -14,27 +14,45 @@ use crate::state::AppState;
 
 /// Listens on `config.addr` and serves the API over `engine` until SIGINT or SIGTERM, then
 /// lets the requests in flight finish and closes the engine (flushing its inference log).
+/// The engine is closed on every path, including a failure to listen.
 pub async fn serve(engine: Engine, config: ServerConfig) -> Result<(), ServerError> {
-    config.validate()?;
-    let listener = TcpListener::bind(config.addr)
-        .await
-        .map_err(|source| ServerError::Bind {
-            addr: config.addr,
-            source,
-        })?;
-    serve_on(listener, engine, config, shutdown_signal()).await
+    let listener = match config.validate() {
+        Ok(()) => TcpListener::bind(config.addr)
+            .await
+            .map_err(|source| ServerError::Bind {
+                addr: config.addr,
+                source,
+            }),
+        Err(e) => Err(e),
+    };
+    match listener {
+        Ok(listener) => serve_on(listener, engine, config, shutdown_signal()).await,
+        Err(e) => {
+            engine.close().await;
+            Err(e)
+        }
+    }
 }
 
 /// Serves the API on `listener` until `shutdown` completes, then lets the requests in flight
-/// finish and closes the engine. `config.addr` is not used: the listener is already bound.
+/// finish and closes the engine (on every path). `config.addr` is not used: the listener is
+/// already bound.
 pub async fn serve_on(
     listener: TcpListener,
     engine: Engine,
     config: ServerConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
-    config.validate()?;
-    let local = listener.local_addr().map_err(ServerError::Serve)?;
+    let local = match config
+        .validate()
+        .and_then(|()| listener.local_addr().map_err(ServerError::Serve))
+    {
+        Ok(local) => local,
+        Err(e) => {
+            engine.close().await;
+            return Err(e);
+        }
+    };
     tracing::info!(
         "listening on http://{local} (storage: {})",
         engine.storage_backend()

@@ -4,6 +4,7 @@ pub mod detect;
 pub mod eval;
 pub mod models;
 pub mod predict;
+pub mod serve;
 pub mod train;
 
 use std::io::Write;

@@ -7,7 +7,7 @@ fn help_lists_commands_and_examples() {
     let dir = workdir();
     let top = phantom(dir.path(), &["--help"]);
     assert_eq!(top.code, 0);
-    for word in ["train", "predict", "eval", "detect", "Examples:"] {
+    for word in ["train", "predict", "eval", "detect", "serve", "Examples:"] {
         assert!(
             top.stdout.contains(word),
             "--help lacks {word}: {}",

@@ -4,5 +4,6 @@ mod bad_input;
 mod detect;
 mod help;
 mod models;
+mod serve;
 mod support;
 mod workflow;

@@ -115,9 +115,17 @@ pub(crate) struct ImportParams {
 )]
 pub(crate) struct CsvUpload {
     /// The CSV file: a header row, numeric feature columns and the label column.
-    #[schema(value_type = String, format = Binary)]
-    file: Vec<u8>,
+    file: FileBytes,
 }
+
+/// Bytes of a file.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(
+    dead_code,
+    reason = "only its schema is used: files are streamed or passed on as bytes"
+)]
+pub(crate) struct FileBytes(Vec<u8>);
 
 /// Creates a model from its configuration; it has no version until trained or imported.
 #[utoipa::path(post, path = "/v1/models", tag = "models",
@@ -378,7 +386,7 @@ pub(crate) async fn validate(
 #[utoipa::path(get, path = "/v1/models/{model}/export", tag = "models",
     params(("model" = String, Path, description = "Model id or name"), ExportParams),
     responses(
-        (status = 200, description = "The export file", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 200, description = "The export file", content_type = "application/octet-stream", body = FileBytes),
         (status = "4XX", description = "Refused or not found", body = ErrorBody),
     ))]
 pub(crate) async fn export(
@@ -420,7 +428,7 @@ pub(crate) async fn export(
 /// Imports an export file, or a model file written by `phantom train`, as a new model.
 #[utoipa::path(post, path = "/v1/models/import", tag = "models",
     params(ImportParams),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file"),
+    request_body(content = FileBytes, content_type = "application/octet-stream", description = "An export file or a model file from `phantom train`"),
     responses(
         (status = 201, description = "The new model", body = ModelInfo),
         (status = "4XX", description = "Refused or not a model file", body = ErrorBody),

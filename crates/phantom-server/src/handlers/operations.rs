@@ -25,7 +25,7 @@ pub(crate) struct Probe {
 
 /// What is serving.
 #[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct VersionInfo {
+pub(crate) struct ServerVersion {
     /// Always `phantom`.
     name: &'static str,
     /// Phantom's version.
@@ -64,9 +64,9 @@ pub(crate) async fn readyz(State(state): State<AppState>) -> Result<Json<Probe>,
 
 /// The server's version.
 #[utoipa::path(get, path = "/v1/version", tag = "operations", security(()),
-    responses((status = 200, description = "The version", body = VersionInfo)))]
-pub(crate) async fn version() -> Json<VersionInfo> {
-    Json(VersionInfo {
+    responses((status = 200, description = "The version", body = ServerVersion)))]
+pub(crate) async fn version() -> Json<ServerVersion> {
+    Json(ServerVersion {
         name: "phantom",
         version: env!("CARGO_PKG_VERSION"),
         api: "v1",

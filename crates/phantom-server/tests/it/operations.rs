@@ -306,6 +306,13 @@ async fn openapi_on(s: &Server) {
     ] {
         assert!(schemas.contains_key(name), "no schema {name}");
     }
+    // No server type shadows an engine type of the same name.
+    assert!(schemas["VersionInfo"]["properties"].get("sha256").is_some());
+    assert!(
+        schemas["ModelInfo"]["properties"]
+            .get("active_version")
+            .is_some()
+    );
     assert_eq!(
         doc["components"]["securitySchemes"]["api_key"]["name"],
         json!("x-api-key")
