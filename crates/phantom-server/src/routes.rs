@@ -166,3 +166,50 @@ fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
         .unwrap_or("a panic with no message");
     ApiError::internal(format!("handler panicked: {message}")).into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::http::StatusCode;
+
+    use super::*;
+    use crate::error::ErrorInfo;
+
+    #[test]
+    fn a_panic_is_an_internal_error_with_its_message_logged_not_shown() {
+        let response = panic_response(Box::new("index out of bounds".to_owned()));
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let info = response.extensions().get::<ErrorInfo>().unwrap();
+        assert_eq!(info.code, "internal");
+        assert!(!info.message.contains("index"));
+        assert!(
+            info.logged
+                .as_deref()
+                .unwrap()
+                .contains("index out of bounds")
+        );
+    }
+
+    #[test]
+    fn every_route_is_unique_and_every_change_is_audited() {
+        let mut seen = std::collections::HashSet::new();
+        for route in ROUTES {
+            assert!(
+                seen.insert((route.method.clone(), route.path)),
+                "{} {}",
+                route.method,
+                route.path
+            );
+            let changes = route.method == Method::DELETE
+                || (route.method == Method::POST
+                    && !matches!(
+                        route.access,
+                        Access::Needs(
+                            Permission::Predict | Permission::Analyze | Permission::ReadModels
+                        )
+                    ));
+            if changes {
+                assert_eq!(route.audit, Audit::Every, "{} {}", route.method, route.path);
+            }
+        }
+    }
+}

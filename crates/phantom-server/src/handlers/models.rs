@@ -217,7 +217,7 @@ pub(crate) async fn train(
     let media = media_type(req.headers());
     let limit = state.config().max_upload_bytes;
     let (data, spooled) = match media.as_str() {
-        "" | "application/json" => {
+        m if m.is_empty() || m == "application/json" || m.ends_with("+json") => {
             if params.label.is_some() {
                 return Err(ApiError::invalid(
                     "the label query parameter names a CSV column; JSON rows carry their labels in `labels`",
