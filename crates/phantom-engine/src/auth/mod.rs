@@ -542,19 +542,6 @@ impl Engine {
         if has {
             return Ok(None);
         }
-        let existing = self.config().data_dir.join(BOOTSTRAP_KEY_FILE);
-        if let Ok(key) = std::fs::read_to_string(&existing) {
-            let mut info = self
-                .create_api_key("default", "bootstrap", Role::Admin, None, None)
-                .await?
-                .info;
-            info.prefix = key.trim()[..12].to_owned();
-            temp::with(self, |s| {
-                s.keys.pop();
-                s.keys.push((info, key.trim().to_owned()));
-            });
-            return Ok(None);
-        }
         let _ = self.create_tenant("default", Quotas::default()).await;
         let key = self
             .create_api_key("default", "bootstrap", Role::Admin, None, None)
