@@ -59,16 +59,7 @@ impl Role {
     /// | read_audit | yes | no | no | yes |
     /// | manage_access | yes | no | no | no |
     pub fn allows(self, permission: Permission) -> bool {
-        use Permission as P;
-        match self {
-            Role::Admin => true,
-            Role::Developer => !matches!(permission, P::ReadAudit | P::ManageAccess),
-            Role::Viewer => matches!(
-                permission,
-                P::ReadModels | P::Predict | P::Analyze | P::ReadOperations
-            ),
-            Role::Auditor => permission == P::ReadAudit,
-        }
+        todo!("contract: {self:?} {permission:?}")
     }
 }
 
@@ -97,14 +88,7 @@ pub struct Principal {
 impl Principal {
     /// `Ok` if the role has `permission`, else [`EngineError::Forbidden`] naming both.
     pub fn authorize(&self, permission: Permission) -> Result<(), EngineError> {
-        if self.role.allows(permission) {
-            Ok(())
-        } else {
-            Err(EngineError::Forbidden {
-                role: format!("{:?}", self.role).to_lowercase(),
-                permission: format!("{permission:?}").to_lowercase(),
-            })
-        }
+        todo!("contract: {permission:?}")
     }
 }
 
@@ -268,26 +252,12 @@ impl Engine {
         name: &str,
         quotas: Quotas,
     ) -> Result<TenantInfo, EngineError> {
-        let t = TenantInfo {
-            name: name.into(),
-            created_at: temp::now(),
-            quotas,
-        };
-        temp::with(self, |s| {
-            if s.tenants.iter().any(|x| x.name == name) {
-                return Err(EngineError::AlreadyExists {
-                    what: "tenant".into(),
-                    name: name.into(),
-                });
-            }
-            s.tenants.push(t.clone());
-            Ok(t)
-        })
+        todo!("contract")
     }
 
     /// Every tenant.
     pub async fn list_tenants(&self) -> Result<Vec<TenantInfo>, EngineError> {
-        Ok(temp::with(self, |s| s.tenants.clone()))
+        todo!("contract")
     }
 
     /// Creates a user with an Argon2id password hash.
@@ -298,52 +268,17 @@ impl Engine {
         password: &str,
         role: Role,
     ) -> Result<UserInfo, EngineError> {
-        let u = UserInfo {
-            tenant: tenant.into(),
-            username: username.into(),
-            role,
-            created_at: temp::now(),
-        };
-        temp::with(self, |s| {
-            if s.users
-                .iter()
-                .any(|(x, _)| x.tenant == tenant && x.username == username)
-            {
-                return Err(EngineError::AlreadyExists {
-                    what: "user".into(),
-                    name: username.into(),
-                });
-            }
-            s.users.push((u.clone(), password.into()));
-            Ok(u)
-        })
+        todo!("contract")
     }
 
     /// The tenant's users.
     pub async fn list_users(&self, tenant: &str) -> Result<Vec<UserInfo>, EngineError> {
-        Ok(temp::with(self, |s| {
-            s.users
-                .iter()
-                .filter(|u| u.0.tenant == tenant)
-                .map(|u| u.0.clone())
-                .collect()
-        }))
+        todo!("contract")
     }
 
     /// Deletes a user.
     pub async fn delete_user(&self, tenant: &str, username: &str) -> Result<(), EngineError> {
-        temp::with(self, |s| {
-            let before = s.users.len();
-            s.users
-                .retain(|(u, _)| !(u.tenant == tenant && u.username == username));
-            if s.users.len() == before {
-                return Err(EngineError::NotFound {
-                    what: "user".into(),
-                    name: username.into(),
-                });
-            }
-            Ok(())
-        })
+        todo!("contract")
     }
 
     /// Creates an API key; the returned secret is never stored (only its hash).
@@ -355,31 +290,12 @@ impl Engine {
         expires_at: Option<Millis>,
         rate_limit_per_second: Option<u32>,
     ) -> Result<NewApiKey, EngineError> {
-        let key = format!("phk_{}", temp::secret());
-        let info = ApiKeyInfo {
-            id: uuid::Uuid::now_v7().to_string(),
-            prefix: key[..12].to_owned(),
-            tenant: tenant.into(),
-            name: name.into(),
-            role,
-            created_at: temp::now(),
-            expires_at,
-            revoked_at: None,
-            rate_limit_per_second,
-        };
-        temp::with(self, |s| s.keys.push((info.clone(), key.clone())));
-        Ok(NewApiKey { info, key })
+        todo!("contract")
     }
 
     /// The tenant's API keys, including revoked and expired ones.
     pub async fn list_api_keys(&self, tenant: &str) -> Result<Vec<ApiKeyInfo>, EngineError> {
-        Ok(temp::with(self, |s| {
-            s.keys
-                .iter()
-                .filter(|k| k.0.tenant == tenant)
-                .map(|k| k.0.clone())
-                .collect()
-        }))
+        todo!("contract")
     }
 
     /// Revokes a key: it stops working at once on every engine sharing the store.
@@ -388,20 +304,7 @@ impl Engine {
         tenant: &str,
         key_id: &str,
     ) -> Result<ApiKeyInfo, EngineError> {
-        temp::with(self, |s| {
-            let Some(k) = s
-                .keys
-                .iter_mut()
-                .find(|k| k.0.tenant == tenant && k.0.id == key_id)
-            else {
-                return Err(EngineError::NotFound {
-                    what: "API key".into(),
-                    name: key_id.into(),
-                });
-            };
-            k.0.revoked_at = Some(temp::now());
-            Ok(k.0.clone())
-        })
+        todo!("contract")
     }
 
     /// Checks a user's password and returns a short-lived token.
@@ -411,105 +314,24 @@ impl Engine {
         username: &str,
         password: &str,
     ) -> Result<LoginToken, EngineError> {
-        temp::with(self, |s| {
-            let Some((u, _)) = s
-                .users
-                .iter()
-                .find(|(u, p)| u.tenant == tenant && u.username == username && p == password)
-            else {
-                return Err(EngineError::Unauthenticated {
-                    reason: "wrong tenant, user name or password".into(),
-                });
-            };
-            let token = temp::secret();
-            let principal = Principal {
-                tenant: tenant.into(),
-                subject: u.username.clone(),
-                role: u.role,
-                key_id: None,
-            };
-            let expires_at = temp::now() + 3_600_000;
-            s.tokens.push((token.clone(), principal, expires_at));
-            Ok(LoginToken {
-                token,
-                token_type: "Bearer",
-                expires_in: 3600,
-                expires_at,
-            })
-        })
+        todo!("contract")
     }
 
     /// Resolves a credential. `Unauthenticated` for an unknown, malformed, expired or revoked
     /// credential (the message says which, without revealing secrets).
     pub async fn authenticate(&self, credential: Credential<'_>) -> Result<Principal, EngineError> {
-        temp::with(self, |s| match credential {
-            Credential::ApiKey(k) => {
-                let Some((info, _)) = s.keys.iter().find(|(_, key)| key == k) else {
-                    return Err(EngineError::Unauthenticated {
-                        reason: "unknown API key".into(),
-                    });
-                };
-                if info.revoked_at.is_some() {
-                    return Err(EngineError::Unauthenticated {
-                        reason: "the API key was revoked".into(),
-                    });
-                }
-                if info.expires_at.is_some_and(|e| e <= temp::now()) {
-                    return Err(EngineError::Unauthenticated {
-                        reason: "the API key has expired".into(),
-                    });
-                }
-                Ok(Principal {
-                    tenant: info.tenant.clone(),
-                    subject: info.id.clone(),
-                    role: info.role,
-                    key_id: Some(info.id.clone()),
-                })
-            }
-            Credential::Token(t) => s
-                .tokens
-                .iter()
-                .find(|(x, _, e)| x == t && *e > temp::now())
-                .map(|(_, p, _)| p.clone())
-                .ok_or(EngineError::Unauthenticated {
-                    reason: "unknown or expired token".into(),
-                }),
-        })
+        todo!("contract")
     }
 
     /// Counts one request of `principal` against its key's rate limit; `RateLimited` with the
     /// wait when over it. With Redis the limit holds across replicas.
     pub async fn check_rate_limit(&self, principal: &Principal) -> Result<(), EngineError> {
-        let Some(id) = &principal.key_id else {
-            return Ok(());
-        };
-        temp::with(self, |s| {
-            let limit = s
-                .keys
-                .iter()
-                .find(|k| &k.0.id == id)
-                .and_then(|k| k.0.rate_limit_per_second);
-            let Some(limit) = limit else { return Ok(()) };
-            let second = temp::now() / 1000;
-            let entry = s.rate.entry(id.clone()).or_insert((second, 0));
-            if entry.0 != second {
-                *entry = (second, 0);
-            }
-            entry.1 += 1;
-            if entry.1 > limit {
-                return Err(EngineError::RateLimited {
-                    limit,
-                    retry_after_ms: (1000 - temp::now() % 1000) as u64,
-                });
-            }
-            Ok(())
-        })
+        todo!("contract")
     }
 
     /// Appends an audit record durably.
     pub async fn record_audit(&self, event: AuditEvent) -> Result<(), EngineError> {
-        temp::with(self, |s| s.audit.push(event));
-        Ok(())
+        todo!("contract")
     }
 
     /// The tenant's audit records, newest first.
@@ -518,79 +340,13 @@ impl Engine {
         tenant: &str,
         query: &AuditQuery,
     ) -> Result<Vec<AuditEvent>, EngineError> {
-        Ok(temp::with(self, |s| {
-            let mut v: Vec<AuditEvent> = s
-                .audit
-                .iter()
-                .filter(|e| e.tenant == tenant)
-                .filter(|e| query.action.as_ref().is_none_or(|a| &e.action == a))
-                .filter(|e| query.actor.as_ref().is_none_or(|a| &e.actor == a))
-                .filter(|e| query.result.is_none_or(|r| e.result == r))
-                .cloned()
-                .collect();
-            v.reverse();
-            v.truncate(query.limit.unwrap_or(100) as usize);
-            v
-        }))
+        todo!("contract")
     }
 
     /// On first start (no API key and no user in the default tenant): creates the default
     /// tenant and an admin API key, and writes the key to [`BOOTSTRAP_KEY_FILE`] in the data
     /// directory, readable by the owner only. `None` when there was nothing to do.
     pub async fn bootstrap_admin(&self) -> Result<Option<BootstrapKey>, EngineError> {
-        let has = temp::with(self, |s| s.keys.iter().any(|k| k.0.tenant == "default"));
-        if has {
-            return Ok(None);
-        }
-        let _ = self.create_tenant("default", Quotas::default()).await;
-        let key = self
-            .create_api_key("default", "bootstrap", Role::Admin, None, None)
-            .await?;
-        let dir = &self.config().data_dir;
-        std::fs::create_dir_all(dir).map_err(|e| EngineError::Internal(e.to_string()))?;
-        let path = dir.join(BOOTSTRAP_KEY_FILE);
-        std::fs::write(&path, format!("{}\n", key.key))
-            .map_err(|e| EngineError::Internal(e.to_string()))?;
-        Ok(Some(BootstrapKey {
-            path,
-            info: key.info,
-        }))
-    }
-}
-
-/// TEMP: an in-memory stand-in for the real auth (dropped when the real one is merged).
-mod temp {
-    use std::collections::HashMap;
-    use std::sync::{LazyLock, Mutex};
-
-    use super::*;
-
-    #[derive(Default)]
-    pub(super) struct State {
-        pub(super) tenants: Vec<TenantInfo>,
-        pub(super) users: Vec<(UserInfo, String)>,
-        pub(super) keys: Vec<(ApiKeyInfo, String)>,
-        pub(super) tokens: Vec<(String, Principal, Millis)>,
-        pub(super) audit: Vec<AuditEvent>,
-        pub(super) rate: HashMap<String, (i64, u32)>,
-    }
-
-    static STATES: LazyLock<Mutex<HashMap<String, State>>> = LazyLock::new(Default::default);
-
-    pub(super) fn with<T>(engine: &Engine, f: impl FnOnce(&mut State) -> T) -> T {
-        let c = engine.config();
-        let place = format!("{:?}{:?}", c.data_dir, c.database_url);
-        let mut all = STATES.lock().unwrap();
-        f(all.entry(place).or_default())
-    }
-
-    pub(super) fn now() -> Millis {
-        crate::engine::now_ms()
-    }
-
-    pub(super) fn secret() -> String {
-        use rand::RngExt;
-        let n: u128 = rand::rng().random();
-        format!("{n:032x}")
+        todo!("contract")
     }
 }
