@@ -26,7 +26,7 @@ struct Args {
     /// Trees in the random forest.
     #[arg(long, default_value_t = 100)]
     trees: usize,
-    /// Single-row predictions timed per configuration.
+    /// Single-row predictions timed per path and pass (at most the test rows).
     #[arg(long, default_value_t = 20_000)]
     single_rows: usize,
     /// Timed batch predictions of the whole test file per configuration; the median is kept.
@@ -120,122 +120,127 @@ async fn run(args: Args) -> Result<()> {
     engine.close().await;
     drop(engine);
 
-    let mut results = Vec::new();
-    let n = args.single_rows;
-    let pick = |i: usize| i * 7919 % test.x.n_rows();
-
-    // phantom-ml directly: f32 rows prepared in advance, one reused probability buffer.
-    let mut out = vec![0.0; raw.class_names().len()];
-    let mut micros = Vec::with_capacity(n);
-    for i in 0..n {
-        let row = test.x.row(pick(i));
-        let t = Instant::now();
-        raw.predict_proba_row(row, &mut out)?;
-        micros.push(t.elapsed().as_secs_f64() * 1e6);
-        std::hint::black_box(&out);
-    }
-    let raw_single = latency(micros);
-    let mut raw_batch = Vec::new();
-    for _ in 0..args.repeats {
-        let t = Instant::now();
-        std::hint::black_box(raw.predict(&test.x)?);
-        raw_batch.push(test.x.n_rows() as f64 / t.elapsed().as_secs_f64());
-    }
-    let raw_rows_per_s = median(raw_batch);
-    results.push(
-        json!({"path": "phantom-ml direct", "p50_us": raw_single.p50, "p99_us": raw_single.p99,
-        "mean_us": raw_single.mean, "batch_rows_per_s": raw_rows_per_s}),
-    );
-    println!(
-        "| path | single p50 µs | single p99 µs | single mean µs | added to p50 µs | batch rows/s | batch vs direct |"
-    );
-    println!("|---|---|---|---|---|---|---|");
-    println!(
-        "| phantom-ml direct | {:.2} | {:.2} | {:.2} | — | {:.0} | 1.00 |",
-        raw_single.p50, raw_single.p99, raw_single.mean, raw_rows_per_s
-    );
-
-    let mut runs: Vec<(&str, bool, Option<String>)> = vec![
-        ("engine, logging off", false, None),
-        ("engine, logging every prediction", true, None),
-    ];
+    // Every path is measured in the same loop, one call each per row in turn, so that drift
+    // of the machine (frequency, neighbours) touches them all alike.
+    let mut paths: Vec<(String, Option<Engine>)> = vec![("phantom-ml direct".into(), None)];
+    paths.push((
+        "engine, logging off".into(),
+        Some(Engine::open(config(false, None)).await?),
+    ));
+    paths.push((
+        "engine, logging every prediction".into(),
+        Some(Engine::open(config(true, None)).await?),
+    ));
     match &args.redis_url {
-        Some(url) => runs.push((
-            "engine + Redis cache, logging off",
-            false,
-            Some(url.clone()),
+        Some(url) => paths.push((
+            "engine + Redis cache, logging off".into(),
+            Some(Engine::open(config(false, Some(url.clone()))).await?),
         )),
         None => eprintln!("Redis runs skipped: set PHANTOM_BENCH_REDIS_URL or --redis-url"),
     }
-    for (label, log, redis) in runs {
-        let with_redis = redis.is_some();
-        let engine = Engine::open(config(log, redis)).await?;
-        engine.predict(T, &model.id, &rows64[0]).await?;
-        let passes: &[&str] = if with_redis {
-            &["misses", "hits"]
-        } else {
-            &[""]
-        };
-        for pass in passes {
-            let mut micros = Vec::with_capacity(n);
-            for i in 0..n {
-                let row = &rows64[if *pass == "hits" {
-                    pick(i % 1000)
-                } else {
-                    pick(i)
-                }];
+    for (_, engine) in &paths {
+        if let Some(e) = engine {
+            e.predict(T, &model.id, &rows64[0]).await?;
+        }
+    }
+
+    let n = args.single_rows.min(test.x.n_rows());
+    // 7919 is prime and does not divide the row count, so the first n picks are distinct rows:
+    // the first pass is all cache misses, the second (same rows) all hits.
+    let pick = |i: usize| i * 7919 % test.x.n_rows();
+    let mut out = vec![0.0; raw.class_names().len()];
+    let mut timings: Vec<[Vec<f64>; 2]> = paths.iter().map(|_| [Vec::new(), Vec::new()]).collect();
+    for pass in 0..2 {
+        for i in 0..n {
+            let r = pick(i);
+            for (p, (_, engine)) in paths.iter().enumerate() {
                 let t = Instant::now();
-                std::hint::black_box(engine.predict(T, &model.id, row).await?);
-                micros.push(t.elapsed().as_secs_f64() * 1e6);
-            }
-            let single = latency(micros);
-            let mut batch = Vec::new();
-            if !with_redis || *pass == "hits" {
-                for _ in 0..args.repeats {
-                    let b = engine.predict_batch(T, &model.id, rows64.clone()).await?;
-                    batch.push(b.throughput_per_second);
+                match engine {
+                    None => {
+                        raw.predict_proba_row(test.x.row(r), &mut out)?;
+                        std::hint::black_box(&out);
+                    }
+                    Some(e) => {
+                        std::hint::black_box(e.predict(T, &model.id, &rows64[r]).await?);
+                    }
                 }
+                timings[p][pass].push(t.elapsed().as_secs_f64() * 1e6);
             }
-            let rows_per_s = if batch.is_empty() {
-                None
-            } else {
-                Some(median(batch))
+        }
+    }
+
+    let mut batch: Vec<Vec<f64>> = paths.iter().map(|_| Vec::new()).collect();
+    for _ in 0..args.repeats {
+        for (p, (_, engine)) in paths.iter().enumerate() {
+            let rows_per_s = match engine {
+                None => {
+                    let t = Instant::now();
+                    std::hint::black_box(raw.predict(&test.x)?);
+                    test.x.n_rows() as f64 / t.elapsed().as_secs_f64()
+                }
+                Some(e) => {
+                    let rows = rows64.clone();
+                    let t = Instant::now();
+                    std::hint::black_box(e.predict_batch(T, &model.id, rows).await?);
+                    test.x.n_rows() as f64 / t.elapsed().as_secs_f64()
+                }
             };
-            let name = if pass.is_empty() {
-                label.to_owned()
+            batch[p].push(rows_per_s);
+        }
+    }
+
+    println!(
+        "| path | single p50 µs | single p99 µs | single mean µs | added to p50 µs | added to mean µs | batch rows/s | batch vs direct |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    let direct = latency(timings[0][0].clone());
+    let direct_batch = median(batch[0].clone());
+    for (p, (name, engine)) in paths.iter().enumerate() {
+        let cached = engine.as_ref().is_some_and(|e| e.config().redis_url.is_some());
+        let passes: &[(usize, &str)] = if cached {
+            &[(0, " (misses)"), (1, " (hits)")]
+        } else {
+            &[(0, "")]
+        };
+        for &(pass, suffix) in passes {
+            let single = latency(timings[p][pass].clone());
+            let rows_per_s = median(batch[p].clone());
+            let (added_p50, added_mean) = if p == 0 {
+                ("—".to_owned(), "—".to_owned())
             } else {
-                format!("{label} ({pass})")
+                (
+                    format!("{:+.2}", single.p50 - direct.p50),
+                    format!("{:+.2}", single.mean - direct.mean),
+                )
             };
             println!(
-                "| {name} | {:.2} | {:.2} | {:.2} | {:+.2} | {} | {} |",
+                "| {name}{suffix} | {:.2} | {:.2} | {:.2} | {added_p50} | {added_mean} | {rows_per_s:.0} | {:.2} |",
                 single.p50,
                 single.p99,
                 single.mean,
-                single.p50 - raw_single.p50,
-                rows_per_s.map_or("—".into(), |r| format!("{r:.0}")),
-                rows_per_s.map_or("—".into(), |r| format!("{:.2}", r / raw_rows_per_s)),
+                rows_per_s / direct_batch
             );
-            results.push(
-                json!({"path": name, "p50_us": single.p50, "p99_us": single.p99,
-                "mean_us": single.mean, "added_p50_us": single.p50 - raw_single.p50,
-                "batch_rows_per_s": rows_per_s}),
-            );
-        }
-        let stats = engine.performance_stats();
-        if let Some(cache) = &stats.prediction_cache {
-            eprintln!("{label}: cache hit ratio {:.3}", cache.hit_ratio);
-        }
-        engine.close().await;
-        let logged = engine.performance_stats().inference_log;
-        if log {
             eprintln!(
-                "{label}: {} records logged, {} dropped",
-                logged.written, logged.dropped
+                "{}",
+                json!({"path": format!("{name}{suffix}"), "p50_us": single.p50, "p99_us": single.p99,
+                    "mean_us": single.mean, "batch_rows_per_s": rows_per_s})
             );
         }
     }
-    for r in results {
-        eprintln!("{r}");
+    for (name, engine) in &paths {
+        if let Some(e) = engine {
+            e.close().await;
+            let stats = e.performance_stats();
+            if let Some(cache) = &stats.prediction_cache {
+                eprintln!("{name}: cache hit ratio {:.3}", cache.hit_ratio);
+            }
+            if stats.inference_log.enabled {
+                eprintln!(
+                    "{name}: {} records logged, {} dropped",
+                    stats.inference_log.written, stats.inference_log.dropped
+                );
+            }
+        }
     }
     Ok(())
 }
