@@ -27,7 +27,7 @@ mod sqlite;
 mod storage;
 
 pub use checksum::sha256_hex;
-pub use error::StoreError;
+pub use error::{StoreError, redact_url};
 pub use postgres::PostgresStore;
 pub use records::{
     InferenceQuery, InferenceRecord, Millis, ModelEvent, ModelRecord, ModelStatus, NewVersion,

@@ -154,7 +154,7 @@ impl Store {
                     Ok(Store::Sqlite(SqliteStore::open(PathBuf::from(path)).await?))
                 } else {
                     Err(StoreError::InvalidLocation {
-                        location: url.clone(),
+                        location: crate::error::redact_url(url),
                         reason: "expected a postgres://, postgresql:// or sqlite:// URL".into(),
                     })
                 }

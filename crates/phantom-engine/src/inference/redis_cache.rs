@@ -37,7 +37,7 @@ impl PredictionCache {
         let connection = client
             .get_connection_manager_with_config(config)
             .await
-            .map_err(|e| EngineError::Redis(format!("cannot reach {url}: {e}")))?;
+            .map_err(|e| EngineError::Redis(format!("cannot reach {shown}: {e}")))?;
         let cache = Self {
             connection,
             ttl_seconds: ttl_seconds.max(1),

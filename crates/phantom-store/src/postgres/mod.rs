@@ -47,7 +47,7 @@ impl PostgresStore {
     /// pending migrations and starts listening for changes.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         let mut config: Config = url.parse().map_err(|e| StoreError::InvalidLocation {
-            location: url.to_owned(),
+            location: crate::error::redact_url(url),
             reason: format!("not a PostgreSQL connection URL: {e}"),
         })?;
         if config.get_connect_timeout().is_none() {
@@ -72,7 +72,7 @@ impl PostgresStore {
             .try_get(0)?;
         let Some(schema) = schema else {
             return Err(StoreError::InvalidLocation {
-                location: url.to_owned(),
+                location: crate::error::redact_url(url),
                 reason: "no schema on the session's search_path exists; create it, or name an existing one with options=-c search_path=..."
                     .into(),
             });
