@@ -28,8 +28,9 @@ fn redis_error(e: redis::RedisError) -> EngineError {
 impl PredictionCache {
     /// Connects to `url`; fails if Redis does not answer.
     pub(crate) async fn connect(url: &str, ttl_seconds: u64) -> Result<Self, EngineError> {
+        let shown = phantom_store::redact_url(url);
         let client = redis::Client::open(url)
-            .map_err(|e| EngineError::Redis(format!("invalid Redis URL '{url}': {e}")))?;
+            .map_err(|e| EngineError::Redis(format!("invalid Redis URL '{shown}': {e}")))?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(2)))
             .set_response_timeout(Some(RESPONSE_TIMEOUT))
