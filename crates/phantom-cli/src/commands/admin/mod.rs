@@ -341,7 +341,7 @@ fn login_name() -> String {
 #[cfg(unix)]
 fn user_id() -> String {
     // SAFETY: getuid has no preconditions and cannot fail.
-    format!("uid {}", unsafe { libc::getuid() })
+    format!("uid-{}", unsafe { libc::getuid() })
 }
 
 #[cfg(not(unix))]
