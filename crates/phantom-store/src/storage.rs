@@ -13,6 +13,8 @@ use crate::records::{
 
 /// Everything the engine persists. Every method is scoped by tenant, so one tenant can never
 /// read or change another's rows; a row of another tenant looks exactly like a missing one.
+/// The exceptions are the few that have no tenant to scope by: the tenants themselves,
+/// finding an API key by its prefix (the key names the tenant), and settings.
 ///
 /// Durability: when a write method returns `Ok`, the write survives a crash of the process
 /// (SQLite in WAL mode with `synchronous=FULL`; PostgreSQL committed transactions).
