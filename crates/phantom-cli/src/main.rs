@@ -30,7 +30,8 @@ const EXAMPLES: &str = "Examples:
   phantom predict --model cancer.phm --data datasets/breast_cancer.csv --proba \\
       --out predictions.csv
   phantom detect --data latency.csv --column value
-  phantom models import cancer.phm --name cancer && phantom models list";
+  phantom models import cancer.phm --name cancer && phantom models list
+  phantom admin keys create ci --role developer";
 
 #[derive(Subcommand)]
 enum Command {
@@ -45,6 +46,8 @@ enum Command {
     /// Manage the models stored in the data directory or a database: list, show, versions,
     /// activate, delete, export, import.
     Models(commands::models::ModelsArgs),
+    /// Manage access: tenants, users, API keys, and read the audit log.
+    Admin(commands::admin::AdminArgs),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +58,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => commands::eval::run(&args),
         Command::Detect(args) => commands::detect::run(&args),
         Command::Models(args) => commands::models::run(&args),
+        Command::Admin(args) => commands::admin::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

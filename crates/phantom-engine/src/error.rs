@@ -20,6 +20,12 @@ pub enum ErrorKind {
     Unavailable,
     /// A fault in Phantom or damaged stored data.
     Internal,
+    /// No credential, or one that is unknown, malformed, expired or revoked.
+    Unauthenticated,
+    /// The credential's role lacks the permission, or a tenant quota is reached.
+    Forbidden,
+    /// Too many requests for the credential's rate limit.
+    RateLimited,
 }
 
 /// An engine failure. Every message says what was wrong and, where it can, what to do.
@@ -125,6 +131,54 @@ pub enum EngineError {
         /// Why it cannot be loaded.
         source: MlError,
     },
+    /// The credential is missing or unusable.
+    #[error("not authenticated: {reason}")]
+    Unauthenticated {
+        /// Why, without revealing secrets.
+        reason: String,
+    },
+    /// The role lacks the permission.
+    #[error("forbidden: role {role} lacks permission {permission}")]
+    Forbidden {
+        /// The role.
+        role: String,
+        /// The permission needed.
+        permission: String,
+    },
+    /// A tenant quota is reached.
+    #[error("quota exceeded: tenant '{tenant}' may hold at most {limit} {what}")]
+    QuotaExceeded {
+        /// The tenant.
+        tenant: String,
+        /// "models" or "stored rows".
+        what: String,
+        /// The quota.
+        limit: u64,
+    },
+    /// The credential's rate limit is exceeded.
+    #[error("rate limit of {limit} requests per second exceeded; retry in {retry_after_ms} ms")]
+    RateLimited {
+        /// Requests per second allowed.
+        limit: u32,
+        /// When to retry.
+        retry_after_ms: u64,
+    },
+    /// A tenant, user or key does not exist.
+    #[error("no {what} '{name}'")]
+    NotFound {
+        /// "tenant", "user" or "API key".
+        what: String,
+        /// Its name or id.
+        name: String,
+    },
+    /// A tenant, user or key name is taken.
+    #[error("{what} '{name}' already exists")]
+    AlreadyExists {
+        /// "tenant", "user" or "API key".
+        what: String,
+        /// Its name.
+        name: String,
+    },
     /// A background task failed (a bug).
     #[error("internal error: {0}")]
     Internal(String),
@@ -151,6 +205,13 @@ impl EngineError {
             EngineError::Store(e) => store_kind(e),
             EngineError::Redis(_) => ErrorKind::Unavailable,
             EngineError::DamagedArtifact { .. } | EngineError::Internal(_) => ErrorKind::Internal,
+            EngineError::Unauthenticated { .. } => ErrorKind::Unauthenticated,
+            EngineError::Forbidden { .. } | EngineError::QuotaExceeded { .. } => {
+                ErrorKind::Forbidden
+            }
+            EngineError::RateLimited { .. } => ErrorKind::RateLimited,
+            EngineError::NotFound { .. } => ErrorKind::NotFound,
+            EngineError::AlreadyExists { .. } => ErrorKind::Conflict,
         }
     }
 }
@@ -172,6 +233,7 @@ fn store_kind(e: &StoreError) -> ErrorKind {
     match e {
         StoreError::Conflict { .. } => ErrorKind::Conflict,
         StoreError::NotFound { .. } => ErrorKind::NotFound,
+        StoreError::LimitReached { .. } => ErrorKind::Forbidden,
         StoreError::Corrupt { .. } | StoreError::Malformed { .. } => ErrorKind::Internal,
         StoreError::InvalidLocation { .. } | StoreError::SchemaTooNew { .. } => {
             ErrorKind::InvalidInput

@@ -11,6 +11,7 @@
 //! to answer with.
 
 pub mod analytics;
+pub mod auth;
 pub mod config;
 pub mod data;
 mod engine;
@@ -24,7 +25,7 @@ pub mod settings;
 pub mod stats;
 mod training;
 
-pub use config::{ConfigOverrides, EngineConfig};
+pub use config::{AuthConfig, ConfigOverrides, EngineConfig};
 pub use data::{DataSource, Label};
 pub use engine::{Engine, TENANT_DEFAULT};
 pub use error::{EngineError, ErrorKind};

@@ -1,6 +1,6 @@
 //! What can go wrong in the store.
 
-/// A storage failure. `Conflict` and `NotFound` are the caller's to handle; the rest mean the
+/// A storage failure. `Conflict`, `NotFound` and `LimitReached` are the caller's to handle; the rest mean the
 /// backend is unreachable or its contents are damaged.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -15,6 +15,16 @@ pub enum StoreError {
     NotFound {
         /// What is missing, e.g. "version 3 of model 'id'".
         what: String,
+    },
+    /// A tenant already holds as many rows of a kind as its limit allows.
+    #[error("tenant '{tenant}' already holds {limit} {what}, its limit")]
+    LimitReached {
+        /// The tenant.
+        tenant: String,
+        /// What is counted, e.g. "models".
+        what: String,
+        /// The limit.
+        limit: u64,
     },
     /// A stored artifact no longer matches its checksum.
     #[error(

@@ -1,4 +1,5 @@
-//! The optional Redis prediction cache: a prediction is stored under its tenant, model,
+//! The optional Redis connection, used as the prediction cache and for the rate-limit
+//! counters shared by every replica. A prediction is stored under its tenant, model,
 //! version and a SHA-256 of its input, with a TTL. Versions are immutable, so a key can never
 //! hold a stale answer; activating a version still deletes the model's keys, so memory is
 //! given back at once and rollbacks start cold rather than from hours-old entries.
@@ -123,6 +124,25 @@ impl PredictionCache {
             }
             cursor = next;
         }
+    }
+
+    /// Adds one to the counter under `key` and returns its new value; the counter expires
+    /// `ttl_seconds` after its last increment. Rate limiting counts requests this way, so the
+    /// count holds across every engine sharing the Redis.
+    pub(crate) async fn increment(&self, key: &str, ttl_seconds: u64) -> Result<u64, EngineError> {
+        let mut c = self.connection.clone();
+        let (count,): (u64,) = redis::pipe()
+            .atomic()
+            .cmd("INCR")
+            .arg(key)
+            .cmd("EXPIRE")
+            .arg(key)
+            .arg(ttl_seconds)
+            .ignore()
+            .query_async(&mut c)
+            .await
+            .map_err(redis_error)?;
+        Ok(count)
     }
 
     /// Round-trip time of a PING, in milliseconds.
