@@ -26,7 +26,7 @@ struct Args {
     /// Trees in the random forest.
     #[arg(long, default_value_t = 100)]
     trees: usize,
-    /// Single-row predictions timed per configuration.
+    /// Single-row predictions timed per path and pass (at most the test rows).
     #[arg(long, default_value_t = 20_000)]
     single_rows: usize,
     /// Timed batch predictions of the whole test file per configuration; the median is kept.
@@ -120,124 +120,203 @@ async fn run(args: Args) -> Result<()> {
     engine.close().await;
     drop(engine);
 
-    let mut results = Vec::new();
-    let n = args.single_rows;
-    let pick = |i: usize| i * 7919 % test.x.n_rows();
-
-    // phantom-ml directly: f32 rows prepared in advance, one reused probability buffer.
-    let mut out = vec![0.0; raw.class_names().len()];
-    let mut micros = Vec::with_capacity(n);
-    for i in 0..n {
-        let row = test.x.row(pick(i));
-        let t = Instant::now();
-        raw.predict_proba_row(row, &mut out)?;
-        micros.push(t.elapsed().as_secs_f64() * 1e6);
-        std::hint::black_box(&out);
-    }
-    let raw_single = latency(micros);
-    let mut raw_batch = Vec::new();
-    for _ in 0..args.repeats {
-        let t = Instant::now();
-        std::hint::black_box(raw.predict(&test.x)?);
-        raw_batch.push(test.x.n_rows() as f64 / t.elapsed().as_secs_f64());
-    }
-    let raw_rows_per_s = median(raw_batch);
-    results.push(
-        json!({"path": "phantom-ml direct", "p50_us": raw_single.p50, "p99_us": raw_single.p99,
-        "mean_us": raw_single.mean, "batch_rows_per_s": raw_rows_per_s}),
-    );
-    println!(
-        "| path | single p50 µs | single p99 µs | single mean µs | added to p50 µs | batch rows/s | batch vs direct |"
-    );
-    println!("|---|---|---|---|---|---|---|");
-    println!(
-        "| phantom-ml direct | {:.2} | {:.2} | {:.2} | — | {:.0} | 1.00 |",
-        raw_single.p50, raw_single.p99, raw_single.mean, raw_rows_per_s
-    );
-
-    let mut runs: Vec<(&str, bool, Option<String>)> = vec![
-        ("engine, logging off", false, None),
-        ("engine, logging every prediction", true, None),
+    // Paths are measured call by call in one loop, so that drift of the machine (frequency,
+    // neighbours) touches them alike. The logging path runs in a loop of its own (with the
+    // direct path again beside it): its background writer would otherwise slow the others.
+    let mut serving: Vec<Path> = vec![
+        Path::direct(),
+        Path::engine("engine, logging off", config(false, None)).await?,
     ];
     match &args.redis_url {
-        Some(url) => runs.push((
-            "engine + Redis cache, logging off",
-            false,
-            Some(url.clone()),
-        )),
+        Some(url) => serving.push(
+            Path::engine(
+                "engine + Redis cache, logging off",
+                config(false, Some(url.clone())),
+            )
+            .await?,
+        ),
         None => eprintln!("Redis runs skipped: set PHANTOM_BENCH_REDIS_URL or --redis-url"),
     }
-    for (label, log, redis) in runs {
-        let with_redis = redis.is_some();
-        let engine = Engine::open(config(log, redis)).await?;
-        engine.predict(T, &model.id, &rows64[0]).await?;
-        let passes: &[&str] = if with_redis {
-            &["misses", "hits"]
-        } else {
-            &[""]
-        };
-        for pass in passes {
-            let mut micros = Vec::with_capacity(n);
-            for i in 0..n {
-                let row = &rows64[if *pass == "hits" {
-                    pick(i % 1000)
-                } else {
-                    pick(i)
-                }];
-                let t = Instant::now();
-                std::hint::black_box(engine.predict(T, &model.id, row).await?);
-                micros.push(t.elapsed().as_secs_f64() * 1e6);
+    let logging = vec![
+        Path::direct(),
+        Path::engine("engine, logging every prediction", config(true, None)).await?,
+    ];
+    let bench = Bench {
+        raw: &raw,
+        model: &model.id,
+        test: &test.x,
+        rows64: &rows64,
+        n: args.single_rows.min(test.x.n_rows()),
+        repeats: args.repeats,
+    };
+    let first = bench.measure(&serving).await?;
+    let second = bench.measure(&logging).await?;
+
+    println!(
+        "| path | single p50 µs | single p99 µs | single mean µs | added to p50 µs | added to mean µs | batch rows/s | batch vs direct |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    print_rows(&serving, &first, true);
+    print_rows(&logging, &second, false);
+    for path in serving.iter().chain(&logging) {
+        if let Some(e) = &path.engine {
+            e.close().await;
+            let stats = e.performance_stats();
+            if let Some(cache) = &stats.prediction_cache {
+                eprintln!("{}: cache hit ratio {:.3}", path.name, cache.hit_ratio);
             }
-            let single = latency(micros);
-            let mut batch = Vec::new();
-            if !with_redis || *pass == "hits" {
-                for _ in 0..args.repeats {
-                    let b = engine.predict_batch(T, &model.id, rows64.clone()).await?;
-                    batch.push(b.throughput_per_second);
+            if stats.inference_log.enabled {
+                eprintln!(
+                    "{}: {} records logged, {} dropped",
+                    path.name, stats.inference_log.written, stats.inference_log.dropped
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One way of predicting: phantom-ml directly, or an engine.
+struct Path {
+    name: String,
+    engine: Option<Engine>,
+}
+
+impl Path {
+    fn direct() -> Self {
+        Path {
+            name: "phantom-ml direct".into(),
+            engine: None,
+        }
+    }
+
+    async fn engine(name: &str, config: EngineConfig) -> Result<Self> {
+        Ok(Path {
+            name: name.into(),
+            engine: Some(Engine::open(config).await?),
+        })
+    }
+
+    fn cached(&self) -> bool {
+        self.engine
+            .as_ref()
+            .is_some_and(|e| e.config().redis_url.is_some())
+    }
+}
+
+/// Timings of one path: single-row µs per pass (the second pass repeats the first's rows, so
+/// with Redis it is all hits) and batch rows/s per repetition.
+struct Measured {
+    single: [Vec<f64>; 2],
+    batch: Vec<f64>,
+}
+
+/// What every path predicts.
+struct Bench<'a> {
+    raw: &'a Model,
+    model: &'a str,
+    test: &'a phantom_ml::Matrix,
+    rows64: &'a [Vec<f64>],
+    n: usize,
+    repeats: usize,
+}
+
+impl Bench<'_> {
+    async fn measure(&self, paths: &[Path]) -> Result<Vec<Measured>> {
+        for path in paths {
+            if let Some(e) = &path.engine {
+                e.predict(T, self.model, &self.rows64[0]).await?;
+            }
+        }
+        // 7919 is prime and does not divide the row count, so the first n picks are distinct.
+        let pick = |i: usize| i * 7919 % self.test.n_rows();
+        let mut out = vec![0.0; self.raw.class_names().len()];
+        let mut measured: Vec<Measured> = paths
+            .iter()
+            .map(|_| Measured {
+                single: [Vec::new(), Vec::new()],
+                batch: Vec::new(),
+            })
+            .collect();
+        for pass in 0..2 {
+            for i in 0..self.n {
+                let r = pick(i);
+                for (path, m) in paths.iter().zip(&mut measured) {
+                    let t = Instant::now();
+                    match &path.engine {
+                        None => {
+                            self.raw.predict_proba_row(self.test.row(r), &mut out)?;
+                            std::hint::black_box(&out);
+                        }
+                        Some(e) => {
+                            std::hint::black_box(e.predict(T, self.model, &self.rows64[r]).await?);
+                        }
+                    }
+                    m.single[pass].push(t.elapsed().as_secs_f64() * 1e6);
                 }
             }
-            let rows_per_s = if batch.is_empty() {
-                None
+        }
+        for _ in 0..self.repeats {
+            for (path, m) in paths.iter().zip(&mut measured) {
+                let rows = self.rows64.to_vec();
+                let t = Instant::now();
+                match &path.engine {
+                    None => {
+                        std::hint::black_box(self.raw.predict(self.test)?);
+                    }
+                    Some(e) => {
+                        std::hint::black_box(e.predict_batch(T, self.model, rows).await?);
+                    }
+                }
+                m.batch
+                    .push(self.test.n_rows() as f64 / t.elapsed().as_secs_f64());
+            }
+        }
+        Ok(measured)
+    }
+}
+
+/// Prints one table row per path (two for a cached path: misses, then hits), each compared
+/// with the direct path measured in the same loop (the first).
+fn print_rows(paths: &[Path], measured: &[Measured], with_direct: bool) {
+    let direct = latency(measured[0].single[0].clone());
+    let direct_batch = median(measured[0].batch.clone());
+    for (p, (path, m)) in paths.iter().zip(measured).enumerate() {
+        if p == 0 && !with_direct {
+            continue;
+        }
+        let passes: &[(usize, &str)] = if path.cached() {
+            &[(0, " (misses)"), (1, " (hits)")]
+        } else {
+            &[(0, "")]
+        };
+        for &(pass, suffix) in passes {
+            let single = latency(m.single[pass].clone());
+            let rows_per_s = median(m.batch.clone());
+            let (added_p50, added_mean) = if p == 0 {
+                ("—".to_owned(), "—".to_owned())
             } else {
-                Some(median(batch))
-            };
-            let name = if pass.is_empty() {
-                label.to_owned()
-            } else {
-                format!("{label} ({pass})")
+                (
+                    format!("{:+.2}", single.p50 - direct.p50),
+                    format!("{:+.2}", single.mean - direct.mean),
+                )
             };
             println!(
-                "| {name} | {:.2} | {:.2} | {:.2} | {:+.2} | {} | {} |",
+                "| {}{suffix} | {:.2} | {:.2} | {:.2} | {added_p50} | {added_mean} | {rows_per_s:.0} | {:.2} |",
+                path.name,
                 single.p50,
                 single.p99,
                 single.mean,
-                single.p50 - raw_single.p50,
-                rows_per_s.map_or("—".into(), |r| format!("{r:.0}")),
-                rows_per_s.map_or("—".into(), |r| format!("{:.2}", r / raw_rows_per_s)),
+                rows_per_s / direct_batch
             );
-            results.push(
-                json!({"path": name, "p50_us": single.p50, "p99_us": single.p99,
-                "mean_us": single.mean, "added_p50_us": single.p50 - raw_single.p50,
-                "batch_rows_per_s": rows_per_s}),
-            );
-        }
-        let stats = engine.performance_stats();
-        if let Some(cache) = &stats.prediction_cache {
-            eprintln!("{label}: cache hit ratio {:.3}", cache.hit_ratio);
-        }
-        engine.close().await;
-        let logged = engine.performance_stats().inference_log;
-        if log {
             eprintln!(
-                "{label}: {} records logged, {} dropped",
-                logged.written, logged.dropped
+                "{}",
+                json!({"path": format!("{}{suffix}", path.name), "p50_us": single.p50,
+                    "p99_us": single.p99, "mean_us": single.mean, "batch_rows_per_s": rows_per_s,
+                    "direct_p50_us": direct.p50, "direct_batch_rows_per_s": direct_batch})
             );
         }
     }
-    for r in results {
-        eprintln!("{r}");
-    }
-    Ok(())
 }
 
 /// The model the engine serves, loaded from its stored artifact through an export.

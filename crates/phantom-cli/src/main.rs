@@ -32,6 +32,7 @@ const EXAMPLES: &str = "Examples:
       --out predictions.csv
   phantom detect --data latency.csv --column value
   phantom models import cancer.phm --name cancer && phantom models list
+  phantom admin keys create ci --role developer
   phantom serve --addr 127.0.0.1:8080";
 
 #[derive(Subcommand)]
@@ -47,6 +48,8 @@ enum Command {
     /// Manage the models stored in the data directory or a database: list, show, versions,
     /// activate, delete, export, import.
     Models(commands::models::ModelsArgs),
+    /// Manage access: tenants, users, API keys, and read the audit log.
+    Admin(commands::admin::AdminArgs),
     /// Serve the REST API (docs/API.md) until SIGINT or SIGTERM.
     Serve(commands::serve::ServeArgs),
 }
@@ -59,6 +62,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => commands::eval::run(&args),
         Command::Detect(args) => commands::detect::run(&args),
         Command::Models(args) => commands::models::run(&args),
+        Command::Admin(args) => commands::admin::run(&args),
         Command::Serve(args) => commands::serve::run(&args),
     };
     match result {

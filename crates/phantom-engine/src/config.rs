@@ -11,6 +11,8 @@
 //! | log queue length | `inference_log.queue_capacity` | — | `65536` |
 //! | cached prediction lifetime, s | `prediction_cache.ttl_seconds` | `PHANTOM_PREDICTION_CACHE_TTL` | `300` |
 //! | trainings at once | `max_concurrent_trainings` | `PHANTOM_MAX_CONCURRENT_TRAININGS` | `1` |
+//! | login token lifetime, s | `auth.token_ttl_seconds` | `PHANTOM_TOKEN_TTL` | `900` |
+//! | requests per second per API key or user, unless the key sets its own | `auth.default_rate_limit_per_second` | `PHANTOM_DEFAULT_RATE_LIMIT` | none: unlimited |
 //!
 //! The TOML file is the one given with `--config` or `PHANTOM_CONFIG`; when neither is set,
 //! no file is read.
@@ -26,6 +28,10 @@
 //!
 //! [prediction_cache]
 //! ttl_seconds = 60
+//!
+//! [auth]
+//! token_ttl_seconds = 600
+//! default_rate_limit_per_second = 100
 //! ```
 
 use std::collections::HashMap;
@@ -51,7 +57,33 @@ pub struct EngineConfig {
     pub prediction_cache: PredictionCacheConfig,
     /// Trainings that run at the same time; more wait their turn.
     pub max_concurrent_trainings: usize,
+    /// Login tokens and rate limits.
+    pub auth: AuthConfig,
 }
+
+/// Authentication settings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// How long a login token is valid, in seconds.
+    pub token_ttl_seconds: u64,
+    /// Requests per second allowed to an API key that sets no limit of its own, and to each
+    /// logged-in user; `None` is unlimited.
+    pub default_rate_limit_per_second: Option<u32>,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            token_ttl_seconds: 900,
+            default_rate_limit_per_second: None,
+        }
+    }
+}
+
+/// The longest login token lifetime accepted: a day. Tokens cannot be revoked one by one
+/// (deleting the user stops them), so they are meant to be short-lived.
+pub const MAX_TOKEN_TTL_SECONDS: u64 = 86_400;
 
 /// Prediction logging settings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -99,6 +131,7 @@ impl Default for EngineConfig {
             inference_log: InferenceLogConfig::default(),
             prediction_cache: PredictionCacheConfig::default(),
             max_concurrent_trainings: 1,
+            auth: AuthConfig::default(),
         }
     }
 }
@@ -177,6 +210,13 @@ impl EngineConfig {
         if let Some(v) = get("PHANTOM_MAX_CONCURRENT_TRAININGS") {
             config.max_concurrent_trainings = parse_env("PHANTOM_MAX_CONCURRENT_TRAININGS", &v)?;
         }
+        if let Some(v) = get("PHANTOM_TOKEN_TTL") {
+            config.auth.token_ttl_seconds = parse_env("PHANTOM_TOKEN_TTL", &v)?;
+        }
+        if let Some(v) = get("PHANTOM_DEFAULT_RATE_LIMIT") {
+            config.auth.default_rate_limit_per_second =
+                Some(parse_env("PHANTOM_DEFAULT_RATE_LIMIT", &v)?);
+        }
         if let Some(v) = &flags.data_dir {
             // An explicit data directory asks for the embedded store, whatever lower layers
             // said about a database (unless a database URL flag is also given).
@@ -224,6 +264,19 @@ impl EngineConfig {
             return Err(EngineError::InvalidConfig {
                 field: "max_concurrent_trainings".into(),
                 reason: "must be at least 1".into(),
+            });
+        }
+        let ttl = self.auth.token_ttl_seconds;
+        if !(1..=MAX_TOKEN_TTL_SECONDS).contains(&ttl) {
+            return Err(EngineError::InvalidConfig {
+                field: "auth.token_ttl_seconds".into(),
+                reason: format!("must be 1 to {MAX_TOKEN_TTL_SECONDS} seconds, got {ttl}"),
+            });
+        }
+        if self.auth.default_rate_limit_per_second == Some(0) {
+            return Err(EngineError::InvalidConfig {
+                field: "auth.default_rate_limit_per_second".into(),
+                reason: "must be at least 1 (leave it unset for no limit)".into(),
             });
         }
         Ok(())
@@ -313,6 +366,56 @@ mod tests {
     }
 
     #[test]
+    fn auth_settings_come_from_file_and_environment() {
+        let c = EngineConfig::load_from(&ConfigOverrides::default(), &env(&[])).unwrap();
+        assert_eq!(c.auth, AuthConfig::default());
+        assert_eq!(
+            (
+                c.auth.token_ttl_seconds,
+                c.auth.default_rate_limit_per_second
+            ),
+            (900, None)
+        );
+
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        writeln!(
+            file,
+            "[auth]\ntoken_ttl_seconds = 60\ndefault_rate_limit_per_second = 5"
+        )
+        .unwrap();
+        let path = file.path().display().to_string();
+        let c = EngineConfig::load_from(
+            &ConfigOverrides::default(),
+            &env(&[("PHANTOM_CONFIG", &path)]),
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                c.auth.token_ttl_seconds,
+                c.auth.default_rate_limit_per_second
+            ),
+            (60, Some(5))
+        );
+
+        let c = EngineConfig::load_from(
+            &ConfigOverrides::default(),
+            &env(&[
+                ("PHANTOM_CONFIG", &path),
+                ("PHANTOM_TOKEN_TTL", "120"),
+                ("PHANTOM_DEFAULT_RATE_LIMIT", "40"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                c.auth.token_ttl_seconds,
+                c.auth.default_rate_limit_per_second
+            ),
+            (120, Some(40))
+        );
+    }
+
+    #[test]
     fn bad_values_are_named() {
         let err = |pairs: &[(&str, &str)]| {
             EngineConfig::load_from(&ConfigOverrides::default(), &env(pairs))
@@ -323,6 +426,12 @@ mod tests {
             err(&[("PHANTOM_INFERENCE_SAMPLE_RATE", "2")]).contains("inference_log.sample_rate")
         );
         assert!(err(&[("PHANTOM_INFERENCE_LOG", "maybe")]).contains("PHANTOM_INFERENCE_LOG"));
+        assert!(err(&[("PHANTOM_TOKEN_TTL", "0")]).contains("auth.token_ttl_seconds"));
+        assert!(err(&[("PHANTOM_TOKEN_TTL", "soon")]).contains("PHANTOM_TOKEN_TTL"));
+        assert!(
+            err(&[("PHANTOM_DEFAULT_RATE_LIMIT", "0")])
+                .contains("auth.default_rate_limit_per_second")
+        );
         let mut file = tempfile::NamedTempFile::new().unwrap();
         writeln!(file, "data_dri = \"x\"").unwrap();
         let path = file.path().display().to_string();

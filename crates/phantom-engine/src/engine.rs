@@ -9,6 +9,8 @@ use tokio::sync::{Semaphore, broadcast};
 use tokio::task::JoinHandle;
 
 use crate::EngineError;
+use crate::auth::AuthState;
+use crate::auth::quotas::StoredRowQuotas;
 use crate::config::EngineConfig;
 use crate::inference::cache::ModelCache;
 use crate::inference::log::InferenceLogger;
@@ -49,6 +51,7 @@ pub(crate) struct Inner {
     pub(crate) redis: Option<PredictionCache>,
     pub(crate) process: ProcessProbe,
     pub(crate) training_slots: Arc<Semaphore>,
+    pub(crate) auth: AuthState,
     background: std::sync::Mutex<Vec<JoinHandle<()>>>,
 }
 
@@ -71,10 +74,15 @@ impl Engine {
             }
             None => None,
         };
-        let (log, writer) = InferenceLogger::start(&config.inference_log, store.clone());
+        let (log, writer) = InferenceLogger::start(
+            &config.inference_log,
+            store.clone(),
+            Arc::new(StoredRowQuotas::default()),
+        );
         let events = store.subscribe();
         let inner = Arc::new(Inner {
             training_slots: Arc::new(Semaphore::new(config.max_concurrent_trainings)),
+            auth: AuthState::new(&config.auth),
             config,
             store,
             cache: ModelCache::default(),

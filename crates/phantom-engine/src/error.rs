@@ -233,6 +233,7 @@ fn store_kind(e: &StoreError) -> ErrorKind {
     match e {
         StoreError::Conflict { .. } => ErrorKind::Conflict,
         StoreError::NotFound { .. } => ErrorKind::NotFound,
+        StoreError::LimitReached { .. } => ErrorKind::Forbidden,
         StoreError::Corrupt { .. } | StoreError::Malformed { .. } => ErrorKind::Internal,
         StoreError::InvalidLocation { .. } | StoreError::SchemaTooNew { .. } => {
             ErrorKind::InvalidInput

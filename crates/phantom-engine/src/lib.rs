@@ -25,7 +25,7 @@ pub mod settings;
 pub mod stats;
 mod training;
 
-pub use config::{ConfigOverrides, EngineConfig};
+pub use config::{AuthConfig, ConfigOverrides, EngineConfig};
 pub use data::{DataSource, Label};
 pub use engine::{Engine, TENANT_DEFAULT};
 pub use error::{EngineError, ErrorKind};

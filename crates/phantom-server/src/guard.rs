@@ -10,6 +10,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use phantom_engine::EngineError;
 use phantom_engine::auth::{AuditEvent, AuditResult, Credential, Permission, Principal};
 
 use crate::edge::{RequestId, RouteTag};
@@ -231,7 +232,9 @@ async fn audit(g: &Guarded, origin: &Origin, principal: Option<&Principal>, outc
         detail,
     };
     if let Err(e) = g.state.engine().record_audit(event).await {
-        g.state.metrics().record_storage_error();
+        if matches!(e, EngineError::Store(_)) {
+            g.state.metrics().record_storage_error();
+        }
         tracing::error!(
             request_id = %origin.request_id,
             action = g.spec.action,

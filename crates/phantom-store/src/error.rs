@@ -1,6 +1,6 @@
 //! What can go wrong in the store.
 
-/// A storage failure. `Conflict` and `NotFound` are the caller's to handle; the rest mean the
+/// A storage failure. `Conflict`, `NotFound` and `LimitReached` are the caller's to handle; the rest mean the
 /// backend is unreachable or its contents are damaged.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -15,6 +15,16 @@ pub enum StoreError {
     NotFound {
         /// What is missing, e.g. "version 3 of model 'id'".
         what: String,
+    },
+    /// A tenant already holds as many rows of a kind as its limit allows.
+    #[error("tenant '{tenant}' already holds {limit} {what}, its limit")]
+    LimitReached {
+        /// The tenant.
+        tenant: String,
+        /// What is counted, e.g. "models".
+        what: String,
+        /// The limit.
+        limit: u64,
     },
     /// A stored artifact no longer matches its checksum.
     #[error(
@@ -74,4 +84,42 @@ pub enum StoreError {
     /// A blocking database task failed to finish.
     #[error("a storage task stopped unexpectedly: {0}")]
     Task(String),
+}
+
+/// `url` with the password of its user info replaced by `***`, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((user_info, host)) => match user_info.split_once(':') {
+            Some((user, _password)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(
+            redact_url("postgres://phantom:s3cret@db:5432/x?sslmode=disable"),
+            "postgres://phantom:***@db:5432/x?sslmode=disable"
+        );
+        assert_eq!(
+            redact_url("postgres://phantom@db/x"),
+            "postgres://phantom@db/x"
+        );
+        assert_eq!(redact_url("sqlite:///var/x.db"), "sqlite:///var/x.db");
+        assert_eq!(
+            redact_url("postgres://u:p@ss@h/db"),
+            "postgres://u:***@h/db"
+        );
+    }
 }

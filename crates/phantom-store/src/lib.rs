@@ -5,6 +5,9 @@
 //! - [`PostgresStore`]: a connection pool, with LISTEN/NOTIFY so that every engine sharing the
 //!   database hears about activations and deletions.
 //!
+//! Besides models, the store keeps the access records: tenants, users, API keys, an
+//! append-only audit log and shared settings.
+//!
 //! Versioned migrations run when a store opens. Artifacts are stored with their SHA-256 and
 //! checked on every read.
 //!
@@ -25,13 +28,15 @@ mod records;
 mod rows;
 mod sqlite;
 mod storage;
+mod store;
 
 pub use checksum::sha256_hex;
-pub use error::StoreError;
+pub use error::{StoreError, redact_url};
 pub use postgres::PostgresStore;
 pub use records::{
-    InferenceQuery, InferenceRecord, Millis, ModelEvent, ModelRecord, ModelStatus, NewVersion,
-    VersionRecord, VersionSummary,
+    ApiKeyRecord, AuditFilter, AuditRecord, InferenceQuery, InferenceRecord, Millis, ModelEvent,
+    ModelRecord, ModelStatus, NewVersion, TenantRecord, UserRecord, VersionRecord, VersionSummary,
 };
 pub use sqlite::SqliteStore;
-pub use storage::{Storage, Store, StoreLocation};
+pub use storage::{Storage, StoreLocation};
+pub use store::Store;

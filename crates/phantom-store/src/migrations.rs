@@ -23,12 +23,20 @@ pub(crate) struct Migration {
 }
 
 /// Every migration, oldest first. Append only: an applied migration is never edited.
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "models, model versions and the inference log",
-    sqlite: include_str!("migrations/0001_models.sqlite.sql"),
-    postgres: include_str!("migrations/0001_models.postgres.sql"),
-}];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "models, model versions and the inference log",
+        sqlite: include_str!("migrations/0001_models.sqlite.sql"),
+        postgres: include_str!("migrations/0001_models.postgres.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "tenants, users, API keys, the audit log and settings",
+        sqlite: include_str!("migrations/0002_access.sqlite.sql"),
+        postgres: include_str!("migrations/0002_access.postgres.sql"),
+    },
+];
 
 /// The newest schema version this build knows.
 pub(crate) fn latest_version() -> u32 {

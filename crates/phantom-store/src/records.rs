@@ -1,7 +1,9 @@
-//! The rows the store keeps: models, their immutable versions, and logged inferences.
+//! The rows the store keeps: models, their immutable versions, logged inferences, and the
+//! access records (tenants, users, API keys, the audit log).
 //!
-//! The store knows nothing of the engine's types: model configuration and version metadata
-//! are JSON values that the engine writes and reads back unchanged.
+//! The store knows nothing of the engine's types: model configuration, version metadata and
+//! tenant quotas are JSON values, roles and audit results are names, that the engine writes
+//! and reads back unchanged.
 
 use serde::{Deserialize, Serialize};
 
@@ -146,4 +148,100 @@ pub enum ModelEvent {
     },
     /// Events may have been missed (the listening connection dropped): drop every cached model.
     Resync,
+}
+
+/// A tenant: the unit every other row is scoped by.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TenantRecord {
+    /// Unique name.
+    pub name: String,
+    /// The engine's quotas, stored as given.
+    pub quotas: serde_json::Value,
+    /// When it was created.
+    pub created_at: Millis,
+}
+
+/// A user of a tenant, with its password hash (a PHC string the engine computed).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserRecord {
+    /// The tenant; it must exist.
+    pub tenant: String,
+    /// Unique within the tenant.
+    pub username: String,
+    /// The password hash as the engine wrote it.
+    pub password_hash: String,
+    /// The engine's name for the role.
+    pub role: String,
+    /// When it was created.
+    pub created_at: Millis,
+}
+
+/// An API key: its public prefix, and a hash of the whole key (the key itself is never
+/// stored).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ApiKeyRecord {
+    /// Unique id.
+    pub id: String,
+    /// The tenant; it must exist.
+    pub tenant: String,
+    /// A name given at creation.
+    pub name: String,
+    /// The key's public beginning, unique across tenants: keys are found by it.
+    pub prefix: String,
+    /// The hash of the whole key, as the engine wrote it.
+    pub secret_hash: String,
+    /// The engine's name for the role.
+    pub role: String,
+    /// When it was created.
+    pub created_at: Millis,
+    /// When it stops working, if ever.
+    pub expires_at: Option<Millis>,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<Millis>,
+    /// Requests per second allowed (`None`: the engine's default).
+    pub rate_limit_per_second: Option<u32>,
+}
+
+/// One audit record. The store appends them and reads them back; it has no way to change
+/// or delete one (and the schema refuses it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    /// The tenant (may be one that does not exist, for a denied request).
+    pub tenant: String,
+    /// Who.
+    pub actor: String,
+    /// What.
+    pub action: String,
+    /// On what.
+    pub resource: String,
+    /// The engine's name for how it ended.
+    pub result: String,
+    /// The request's id.
+    pub request_id: String,
+    /// When.
+    pub at: Millis,
+    /// The client address.
+    pub source: Option<String>,
+    /// Why it was denied or failed.
+    pub detail: Option<String>,
+}
+
+/// Which audit records of one tenant to return: in `[from, to)`, matching every filter
+/// given, newest first.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuditFilter {
+    /// The tenant.
+    pub tenant: String,
+    /// Earliest time, inclusive.
+    pub from: Millis,
+    /// Latest time, exclusive.
+    pub to: Millis,
+    /// Only this actor.
+    pub actor: Option<String>,
+    /// Only this action.
+    pub action: Option<String>,
+    /// Only this result.
+    pub result: Option<String>,
+    /// At most this many records.
+    pub limit: u32,
 }

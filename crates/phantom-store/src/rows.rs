@@ -3,7 +3,9 @@
 
 use crate::StoreError;
 use crate::codec::{count_from_column, parse_json, parse_status, version_from_column};
-use crate::records::{InferenceRecord, Millis, ModelRecord, VersionSummary};
+use crate::records::{
+    ApiKeyRecord, InferenceRecord, Millis, ModelRecord, TenantRecord, VersionSummary,
+};
 
 /// The columns of `models`, in the order every `SELECT` of a model lists them.
 pub(crate) const MODEL_COLUMNS: &str =
@@ -110,6 +112,85 @@ impl InferenceRow {
             input,
             output,
             latency_us,
+        })
+    }
+}
+
+/// The columns of `tenants`, in `SELECT` order.
+pub(crate) const TENANT_COLUMNS: &str = "t.name, t.quotas, t.created_at";
+
+/// The columns of `users`, in `SELECT` order.
+pub(crate) const USER_COLUMNS: &str = "u.tenant, u.username, u.password_hash, u.role, u.created_at";
+
+/// The columns of `api_keys`, in `SELECT` order.
+pub(crate) const API_KEY_COLUMNS: &str = "k.id, k.tenant, k.name, k.prefix, k.secret_hash, k.role, \
+     k.created_at, k.expires_at, k.revoked_at, k.rate_limit_per_second";
+
+/// The columns of `audit_log` that make a record, in `SELECT` order.
+pub(crate) const AUDIT_COLUMNS: &str =
+    "a.tenant, a.actor, a.action, a.resource, a.result, a.request_id, a.at, a.source, a.detail";
+
+/// A `tenants` row as stored.
+pub(crate) struct TenantRow {
+    pub(crate) name: String,
+    pub(crate) quotas: String,
+    pub(crate) created_at: Millis,
+}
+
+impl TenantRow {
+    /// Decodes the row.
+    pub(crate) fn decode(self) -> Result<TenantRecord, StoreError> {
+        let quotas = parse_json(&self.quotas, || {
+            format!("the quotas of tenant '{}'", self.name)
+        })?;
+        Ok(TenantRecord {
+            name: self.name,
+            quotas,
+            created_at: self.created_at,
+        })
+    }
+}
+
+/// An `api_keys` row as stored.
+pub(crate) struct ApiKeyRow {
+    pub(crate) id: String,
+    pub(crate) tenant: String,
+    pub(crate) name: String,
+    pub(crate) prefix: String,
+    pub(crate) secret_hash: String,
+    pub(crate) role: String,
+    pub(crate) created_at: Millis,
+    pub(crate) expires_at: Option<Millis>,
+    pub(crate) revoked_at: Option<Millis>,
+    pub(crate) rate_limit_per_second: Option<i64>,
+}
+
+impl ApiKeyRow {
+    /// Decodes the row.
+    pub(crate) fn decode(self) -> Result<ApiKeyRecord, StoreError> {
+        let rate_limit_per_second = self
+            .rate_limit_per_second
+            .map(|v| {
+                u32::try_from(v).map_err(|_| StoreError::Malformed {
+                    what: format!(
+                        "API key '{}' has rate limit {v}, expected 0 to {}",
+                        self.id,
+                        u32::MAX
+                    ),
+                })
+            })
+            .transpose()?;
+        Ok(ApiKeyRecord {
+            id: self.id,
+            tenant: self.tenant,
+            name: self.name,
+            prefix: self.prefix,
+            secret_hash: self.secret_hash,
+            role: self.role,
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+            revoked_at: self.revoked_at,
+            rate_limit_per_second,
         })
     }
 }

@@ -1,4 +1,4 @@
-//! The storage contract every backend fulfils, and [`Store`], the backend chosen at start-up.
+//! The storage contract every backend fulfils, and where a store lives.
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -6,15 +6,15 @@ use std::path::PathBuf;
 use tokio::sync::broadcast;
 
 use crate::StoreError;
-use crate::postgres::PostgresStore;
 use crate::records::{
-    InferenceQuery, InferenceRecord, Millis, ModelEvent, ModelRecord, ModelStatus, NewVersion,
-    VersionRecord, VersionSummary,
+    ApiKeyRecord, AuditFilter, AuditRecord, InferenceQuery, InferenceRecord, Millis, ModelEvent,
+    ModelRecord, ModelStatus, NewVersion, TenantRecord, UserRecord, VersionRecord, VersionSummary,
 };
-use crate::sqlite::SqliteStore;
 
 /// Everything the engine persists. Every method is scoped by tenant, so one tenant can never
 /// read or change another's rows; a row of another tenant looks exactly like a missing one.
+/// The exceptions are the few that have no tenant to scope by: the tenants themselves,
+/// finding an API key by its prefix (the key names the tenant), and settings.
 ///
 /// Durability: when a write method returns `Ok`, the write survives a crash of the process
 /// (SQLite in WAL mode with `synchronous=FULL`; PostgreSQL committed transactions).
@@ -118,6 +118,127 @@ pub trait Storage: Send + Sync {
         query: &InferenceQuery,
     ) -> impl Future<Output = Result<Vec<InferenceRecord>, StoreError>> + Send;
 
+    /// Adds a model unless the tenant already holds `max_models` models, checking and adding
+    /// atomically even with several writers. `LimitReached` at the limit; `Conflict` as for
+    /// [`Storage::create_model`].
+    fn create_model_within_limit(
+        &self,
+        model: &ModelRecord,
+        max_models: u64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// How many predictions the tenant has logged (over all its models).
+    fn count_inferences(
+        &self,
+        tenant: &str,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Adds a tenant. `Conflict` if the name is taken.
+    fn create_tenant(
+        &self,
+        tenant: &TenantRecord,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The tenant with this name.
+    fn get_tenant(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = Result<Option<TenantRecord>, StoreError>> + Send;
+
+    /// Every tenant, by name.
+    fn list_tenants(&self) -> impl Future<Output = Result<Vec<TenantRecord>, StoreError>> + Send;
+
+    /// Adds a user. `NotFound` if its tenant does not exist, `Conflict` if the name is taken
+    /// in the tenant.
+    fn create_user(&self, user: &UserRecord)
+    -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The user with this name in this tenant.
+    fn get_user(
+        &self,
+        tenant: &str,
+        username: &str,
+    ) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send;
+
+    /// The tenant's users, by name.
+    fn list_users(
+        &self,
+        tenant: &str,
+    ) -> impl Future<Output = Result<Vec<UserRecord>, StoreError>> + Send;
+
+    /// Deletes a user. Returns whether it existed.
+    fn delete_user(
+        &self,
+        tenant: &str,
+        username: &str,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Adds an API key. `NotFound` if its tenant does not exist, `Conflict` if its id or its
+    /// prefix is taken (in any tenant).
+    fn create_api_key(
+        &self,
+        key: &ApiKeyRecord,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Adds `key` only if `tenant` has no user and no API key yet, creating the tenant if it
+    /// does not exist; checks and writes atomically, so of several stores doing this at once
+    /// exactly one adds its key. Returns whether the key was added.
+    fn create_first_api_key(
+        &self,
+        tenant: &TenantRecord,
+        key: &ApiKeyRecord,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// The API key with this id in this tenant.
+    fn get_api_key(
+        &self,
+        tenant: &str,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<ApiKeyRecord>, StoreError>> + Send;
+
+    /// The API key with this prefix, whatever its tenant: a credential names its tenant
+    /// only through its key. Always read from the database, so a revocation made through
+    /// any store is seen by the next call.
+    fn get_api_key_by_prefix(
+        &self,
+        prefix: &str,
+    ) -> impl Future<Output = Result<Option<ApiKeyRecord>, StoreError>> + Send;
+
+    /// The tenant's API keys, oldest first, revoked and expired ones included.
+    fn list_api_keys(
+        &self,
+        tenant: &str,
+    ) -> impl Future<Output = Result<Vec<ApiKeyRecord>, StoreError>> + Send;
+
+    /// Marks a key revoked at `at` (a key already revoked keeps its first revocation time)
+    /// and returns it; `None` if the tenant has no such key.
+    fn revoke_api_key(
+        &self,
+        tenant: &str,
+        id: &str,
+        at: Millis,
+    ) -> impl Future<Output = Result<Option<ApiKeyRecord>, StoreError>> + Send;
+
+    /// Appends an audit record. There is no method to change or delete one.
+    fn append_audit(
+        &self,
+        record: &AuditRecord,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Audit records matching `filter`, newest first.
+    fn query_audit(
+        &self,
+        filter: &AuditFilter,
+    ) -> impl Future<Output = Result<Vec<AuditRecord>, StoreError>> + Send;
+
+    /// The value of setting `name`; if it has none yet, stores `value` and returns it. Of
+    /// several stores doing this at once, all get the value of the first.
+    fn get_or_create_setting(
+        &self,
+        name: &str,
+        value: &str,
+    ) -> impl Future<Output = Result<String, StoreError>> + Send;
+
     /// Changes made through any engine sharing this database. PostgreSQL delivers other
     /// processes' changes through LISTEN/NOTIFY; SQLite, an embedded single-process store,
     /// delivers this process's own.
@@ -131,139 +252,4 @@ pub enum StoreLocation {
     DataDir(PathBuf),
     /// A database URL: `postgres://...` / `postgresql://...`, or `sqlite://PATH`.
     Url(String),
-}
-
-/// The backend chosen at start-up. Dispatches to the backend by `match`, so callers hold one
-/// concrete type.
-pub enum Store {
-    /// Embedded SQLite.
-    Sqlite(SqliteStore),
-    /// PostgreSQL over a connection pool.
-    Postgres(PostgresStore),
-}
-
-impl Store {
-    /// Opens (creating if needed) the store at `location` and runs pending migrations.
-    pub async fn open(location: &StoreLocation) -> Result<Self, StoreError> {
-        match location {
-            StoreLocation::DataDir(dir) => Ok(Store::Sqlite(SqliteStore::open_in_dir(dir).await?)),
-            StoreLocation::Url(url) => {
-                if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-                    Ok(Store::Postgres(PostgresStore::connect(url).await?))
-                } else if let Some(path) = url.strip_prefix("sqlite://") {
-                    Ok(Store::Sqlite(SqliteStore::open(PathBuf::from(path)).await?))
-                } else {
-                    Err(StoreError::InvalidLocation {
-                        location: url.clone(),
-                        reason: "expected a postgres://, postgresql:// or sqlite:// URL".into(),
-                    })
-                }
-            }
-        }
-    }
-}
-
-macro_rules! dispatch {
-    ($self:ident, $s:ident => $call:expr) => {
-        match $self {
-            Store::Sqlite($s) => $call,
-            Store::Postgres($s) => $call,
-        }
-    };
-}
-
-impl Storage for Store {
-    fn backend(&self) -> &'static str {
-        dispatch!(self, s => s.backend())
-    }
-
-    async fn ping(&self) -> Result<(), StoreError> {
-        dispatch!(self, s => s.ping().await)
-    }
-
-    async fn create_model(&self, model: &ModelRecord) -> Result<(), StoreError> {
-        dispatch!(self, s => s.create_model(model).await)
-    }
-
-    async fn get_model(&self, tenant: &str, id: &str) -> Result<Option<ModelRecord>, StoreError> {
-        dispatch!(self, s => s.get_model(tenant, id).await)
-    }
-
-    async fn get_model_by_name(
-        &self,
-        tenant: &str,
-        name: &str,
-    ) -> Result<Option<ModelRecord>, StoreError> {
-        dispatch!(self, s => s.get_model_by_name(tenant, name).await)
-    }
-
-    async fn list_models(&self, tenant: &str) -> Result<Vec<ModelRecord>, StoreError> {
-        dispatch!(self, s => s.list_models(tenant).await)
-    }
-
-    async fn set_model_status(
-        &self,
-        tenant: &str,
-        id: &str,
-        status: ModelStatus,
-        at: Millis,
-    ) -> Result<(), StoreError> {
-        dispatch!(self, s => s.set_model_status(tenant, id, status, at).await)
-    }
-
-    async fn activate_version(
-        &self,
-        tenant: &str,
-        id: &str,
-        version: u32,
-        at: Millis,
-    ) -> Result<(), StoreError> {
-        dispatch!(self, s => s.activate_version(tenant, id, version, at).await)
-    }
-
-    async fn delete_model(&self, tenant: &str, id: &str) -> Result<bool, StoreError> {
-        dispatch!(self, s => s.delete_model(tenant, id).await)
-    }
-
-    async fn add_version(
-        &self,
-        tenant: &str,
-        model_id: &str,
-        version: &NewVersion,
-        activate: bool,
-    ) -> Result<VersionSummary, StoreError> {
-        dispatch!(self, s => s.add_version(tenant, model_id, version, activate).await)
-    }
-
-    async fn get_version(
-        &self,
-        tenant: &str,
-        model_id: &str,
-        version: u32,
-    ) -> Result<Option<VersionRecord>, StoreError> {
-        dispatch!(self, s => s.get_version(tenant, model_id, version).await)
-    }
-
-    async fn list_versions(
-        &self,
-        tenant: &str,
-        model_id: &str,
-    ) -> Result<Vec<VersionSummary>, StoreError> {
-        dispatch!(self, s => s.list_versions(tenant, model_id).await)
-    }
-
-    async fn log_inferences(&self, records: &[InferenceRecord]) -> Result<(), StoreError> {
-        dispatch!(self, s => s.log_inferences(records).await)
-    }
-
-    async fn inference_history(
-        &self,
-        query: &InferenceQuery,
-    ) -> Result<Vec<InferenceRecord>, StoreError> {
-        dispatch!(self, s => s.inference_history(query).await)
-    }
-
-    fn subscribe(&self) -> broadcast::Receiver<ModelEvent> {
-        dispatch!(self, s => s.subscribe())
-    }
 }

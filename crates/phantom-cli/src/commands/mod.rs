@@ -1,5 +1,6 @@
 //! One module per subcommand: its arguments and what it does.
 
+pub mod admin;
 pub mod detect;
 pub mod eval;
 pub mod models;
@@ -25,6 +26,21 @@ pub fn print_json(value: &serde_json::Value) -> Result<()> {
     let mut out = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, value)?;
     writeln!(out)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Prints `value` as JSON when `json` is set, else the text `text` makes.
+pub fn output<T: serde::Serialize>(
+    json: bool,
+    value: &T,
+    text: impl FnOnce() -> String,
+) -> Result<()> {
+    if json {
+        return print_json(&serde_json::to_value(value)?);
+    }
+    let mut out = std::io::stdout().lock();
+    out.write_all(text().as_bytes())?;
     out.flush()?;
     Ok(())
 }

@@ -1,15 +1,13 @@
 //! `phantom models`: list, inspect, activate, delete, export and import the models stored in
 //! the data directory or a database.
 
-use std::io::Write;
 use std::path::PathBuf;
 
+use super::output;
+use crate::table_output::{TextTable, format_millis, metric_summary};
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use phantom_engine::{ConfigOverrides, Engine, EngineConfig, ModelInfo, VersionInfo};
-use serde::Serialize;
-
-use crate::table_output::{TextTable, format_millis, metric_summary};
 
 /// Arguments of `phantom models`.
 #[derive(Args)]
@@ -177,16 +175,6 @@ async fn act(engine: &Engine, args: &ModelsArgs) -> Result<()> {
             })
         }
     }
-}
-
-fn output<T: Serialize>(json: bool, value: &T, text: impl FnOnce() -> String) -> Result<()> {
-    if json {
-        return super::print_json(&serde_json::to_value(value)?);
-    }
-    let mut out = std::io::stdout().lock();
-    out.write_all(text().as_bytes())?;
-    out.flush()?;
-    Ok(())
 }
 
 fn models_table(models: &[ModelInfo]) -> String {

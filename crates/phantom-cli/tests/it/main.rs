@@ -1,5 +1,6 @@
 //! End-to-end tests: run the real `phantom` binary on files and check its output.
 
+mod admin;
 mod bad_input;
 mod detect;
 mod help;

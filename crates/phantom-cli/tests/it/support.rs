@@ -48,6 +48,31 @@ pub fn phantom(dir: &Path, args: &[&str]) -> Run {
     }
 }
 
+/// Runs `phantom` with `args` in `dir`, writing `input` to its stdin.
+pub fn phantom_with_stdin(dir: &Path, args: &[&str], input: &str) -> Run {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_phantom"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the phantom binary runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("phantom finishes");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
 /// A bundled dataset's path.
 pub fn dataset(name: &str) -> String {
     let p: PathBuf = [env!("CARGO_MANIFEST_DIR"), "..", "..", "datasets", name]

@@ -12,6 +12,7 @@ use std::time::Instant;
 use phantom_ml::Matrix;
 use phantom_ml::model::{Model, Predictions};
 use phantom_store::{InferenceRecord, ModelStatus};
+use rayon::prelude::*;
 use serde::Serialize;
 
 pub use output::{BatchPrediction, BatchRow, ClassProbability, PredictedValue, Prediction};
@@ -166,7 +167,14 @@ impl Engine {
         let outcome = tokio::task::spawn_blocking(move || {
             let x = batch_matrix(&worker, &rows)?;
             let results = predict_many(&worker, &x)?;
-            Ok::<_, EngineError>((results, if log { Some(rows) } else { None }))
+            let kept = if log {
+                Some(rows)
+            } else {
+                // Freeing a large batch's rows one by one on this thread would delay the answer.
+                rows.into_par_iter().for_each(drop);
+                None
+            };
+            Ok::<_, EngineError>((results, kept))
         })
         .await
         .map_err(|e| EngineError::Internal(format!("batch prediction task: {e}")))?;
@@ -384,13 +392,52 @@ fn single_row(serving: &ServingModel, row: &[f64]) -> Result<Matrix, EngineError
     Ok(Matrix::new(1, row.len(), data)?)
 }
 
+/// Rows from which a batch is converted, checked and answered on all cores: below it, the
+/// rayon hand-off costs more than it saves.
+const PARALLEL_ROWS: usize = 4_096;
+
 fn batch_matrix(serving: &ServingModel, rows: &[Vec<f64>]) -> Result<Matrix, EngineError> {
+    let names = serving.model.feature_names();
     if let Some(first) = rows.first()
-        && first.len() != serving.model.feature_names().len()
+        && first.len() != names.len()
     {
         return Err(feature_count_error(serving, first.len()));
     }
-    Ok(rows_to_matrix(rows, Some(serving.model.feature_names()))?)
+    if rows.len() < PARALLEL_ROWS {
+        return Ok(rows_to_matrix(rows, Some(names))?);
+    }
+    // The same checks as rows_to_matrix, in parallel; the first bad row (lowest index) is
+    // reported, as the serial path would.
+    if let Some((r, got)) = rows
+        .par_iter()
+        .enumerate()
+        .find_map_first(|(r, row)| (row.len() != names.len()).then_some((r, row.len())))
+    {
+        return Err(DataError::RaggedRow {
+            row: r,
+            expected: names.len(),
+            got,
+        }
+        .into());
+    }
+    if let Some((r, c, value)) = rows.par_iter().enumerate().find_map_first(|(r, row)| {
+        row.iter()
+            .position(|&v| !v.is_finite() || !(v as f32).is_finite())
+            .map(|c| (r, c, row[c]))
+    }) {
+        return Err(DataError::NonFinite {
+            row: r,
+            column: c,
+            name: names.get(c).cloned().unwrap_or_default(),
+            value,
+        }
+        .into());
+    }
+    let data: Vec<f32> = rows
+        .par_iter()
+        .flat_map_iter(|row| row.iter().map(|&v| v as f32))
+        .collect();
+    Ok(Matrix::new(rows.len(), names.len(), data)?)
 }
 
 fn predict_one(serving: &ServingModel, x: &Matrix) -> Result<Prediction, EngineError> {
@@ -449,20 +496,29 @@ fn predict_many(serving: &ServingModel, x: &Matrix) -> Result<Vec<BatchRow>, Eng
             probabilities,
         } => {
             let k = serving.classes.len().max(1);
-            classes
-                .iter()
-                .zip(probabilities.chunks(k))
-                .map(|(&c, p)| BatchRow {
-                    prediction: serving
-                        .classes
-                        .get(c as usize)
-                        .cloned()
-                        .unwrap_or(PredictedValue::Number(f64::from(c))),
-                    confidence: p.get(c as usize).copied(),
-                    probabilities: Some(p.to_vec()),
-                    anomaly_score: None,
-                })
-                .collect()
+            let row = |(&c, p): (&u32, &[f64])| BatchRow {
+                prediction: serving
+                    .classes
+                    .get(c as usize)
+                    .cloned()
+                    .unwrap_or(PredictedValue::Number(f64::from(c))),
+                confidence: p.get(c as usize).copied(),
+                probabilities: Some(p.to_vec()),
+                anomaly_score: None,
+            };
+            if classes.len() < PARALLEL_ROWS {
+                classes
+                    .iter()
+                    .zip(probabilities.chunks(k))
+                    .map(row)
+                    .collect()
+            } else {
+                classes
+                    .par_iter()
+                    .zip(probabilities.par_chunks(k))
+                    .map(row)
+                    .collect()
+            }
         }
         Predictions::Values(values) => values
             .into_iter()

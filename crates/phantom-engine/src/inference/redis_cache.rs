@@ -1,4 +1,5 @@
-//! The optional Redis prediction cache: a prediction is stored under its tenant, model,
+//! The optional Redis connection, used as the prediction cache and for the rate-limit
+//! counters shared by every replica. A prediction is stored under its tenant, model,
 //! version and a SHA-256 of its input, with a TTL. Versions are immutable, so a key can never
 //! hold a stale answer; activating a version still deletes the model's keys, so memory is
 //! given back at once and rollbacks start cold rather than from hours-old entries.
@@ -28,8 +29,9 @@ fn redis_error(e: redis::RedisError) -> EngineError {
 impl PredictionCache {
     /// Connects to `url`; fails if Redis does not answer.
     pub(crate) async fn connect(url: &str, ttl_seconds: u64) -> Result<Self, EngineError> {
+        let shown = phantom_store::redact_url(url);
         let client = redis::Client::open(url)
-            .map_err(|e| EngineError::Redis(format!("invalid Redis URL '{url}': {e}")))?;
+            .map_err(|e| EngineError::Redis(format!("invalid Redis URL '{shown}': {e}")))?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(2)))
             .set_response_timeout(Some(RESPONSE_TIMEOUT))
@@ -37,7 +39,7 @@ impl PredictionCache {
         let connection = client
             .get_connection_manager_with_config(config)
             .await
-            .map_err(|e| EngineError::Redis(format!("cannot reach {url}: {e}")))?;
+            .map_err(|e| EngineError::Redis(format!("cannot reach {shown}: {e}")))?;
         let cache = Self {
             connection,
             ttl_seconds: ttl_seconds.max(1),
@@ -122,6 +124,25 @@ impl PredictionCache {
             }
             cursor = next;
         }
+    }
+
+    /// Adds one to the counter under `key` and returns its new value; the counter expires
+    /// `ttl_seconds` after its last increment. Rate limiting counts requests this way, so the
+    /// count holds across every engine sharing the Redis.
+    pub(crate) async fn increment(&self, key: &str, ttl_seconds: u64) -> Result<u64, EngineError> {
+        let mut c = self.connection.clone();
+        let (count,): (u64,) = redis::pipe()
+            .atomic()
+            .cmd("INCR")
+            .arg(key)
+            .cmd("EXPIRE")
+            .arg(key)
+            .arg(ttl_seconds)
+            .ignore()
+            .query_async(&mut c)
+            .await
+            .map_err(redis_error)?;
+        Ok(count)
     }
 
     /// Round-trip time of a PING, in milliseconds.

@@ -60,9 +60,27 @@ impl Engine {
             created_at: now,
             updated_at: now,
         };
-        match self.inner.store.create_model(&record).await {
+        // With a model quota, the store counts and adds in one step, so concurrent
+        // creations cannot overshoot it.
+        let created = match self.tenant_quotas(tenant).await?.max_models {
+            Some(max) => {
+                self.inner
+                    .store
+                    .create_model_within_limit(&record, max)
+                    .await
+            }
+            None => self.inner.store.create_model(&record).await,
+        };
+        match created {
             Ok(()) => {}
             Err(StoreError::Conflict { .. }) => return Err(EngineError::NameTaken { name }),
+            Err(StoreError::LimitReached { limit, .. }) => {
+                return Err(EngineError::QuotaExceeded {
+                    tenant: tenant.to_owned(),
+                    what: "models".into(),
+                    limit,
+                });
+            }
             Err(e) => return Err(e.into()),
         }
         Ok(ModelInfo {

@@ -89,8 +89,11 @@ pub struct InferenceLogStats {
     pub sample_rate: f64,
     /// Records written to the store.
     pub written: u64,
-    /// Records dropped because the write queue was full or a write failed.
+    /// Records dropped because the write queue was full, a write failed, or their tenant's
+    /// stored-rows quota was reached.
     pub dropped: u64,
+    /// Of the dropped records, those refused by their tenant's stored-rows quota.
+    pub dropped_over_quota: u64,
 }
 
 /// Everything measured since the engine started.

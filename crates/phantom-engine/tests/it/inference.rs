@@ -337,3 +337,42 @@ fn chrono_ms() -> i64 {
         .unwrap()
         .as_millis() as i64
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_batches_are_checked_and_answered_like_small_ones() {
+    let (engine, _dir) = engine_with(|c| c.inference_log.enabled = false).await;
+    create(
+        &engine,
+        r#"{"name": "rf", "algorithm": "random_forest", "hyperparameters": {"n_trees": 5}}"#,
+    )
+    .await;
+    train_csv(&engine, "rf", "iris.csv", "species").await;
+    let (rows, _) = iris();
+    let big: Vec<Vec<f64>> = rows.iter().cycle().take(6_000).cloned().collect();
+    let batch = engine.predict_batch(T, "rf", big.clone()).await.unwrap();
+    let small = engine.predict_batch(T, "rf", rows.clone()).await.unwrap();
+    assert_eq!(batch.results.len(), 6_000);
+    for (i, r) in batch.results.iter().enumerate() {
+        assert_eq!(r, &small.results[i % rows.len()], "row {i}");
+    }
+    let mut bad = big.clone();
+    bad[5_000][2] = f64::INFINITY;
+    bad[5_500][1] = f64::NAN;
+    let err = engine
+        .predict_batch(T, "rf", bad)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "features[5000][2] ('petal_length') is inf; feature values must be finite numbers"
+    );
+    let mut ragged = big;
+    ragged[4_500].push(1.0);
+    let err = engine
+        .predict_batch(T, "rf", ragged)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("features[4500] has 5 values"), "{err}");
+}

@@ -1,7 +1,9 @@
 //! Integration tests of the engine, on the embedded SQLite store (and PostgreSQL and Redis
-//! where their test URLs are set), and of the feature and analytics functions through JSON.
+//! where their test URLs are set): models, inference, authentication and access, and the
+//! feature and analytics functions through JSON.
 
 mod analytics;
+mod auth;
 mod backends;
 mod bad_input;
 mod concurrency;

@@ -69,3 +69,38 @@ pub fn iris() -> (Vec<Vec<f64>>, Vec<String>) {
     }
     (rows, labels)
 }
+
+/// The URL in `var`, or `None` after saying on stderr that `suite` was not run.
+pub fn service_url(var: &str, suite: &str) -> Option<String> {
+    match std::env::var(var) {
+        Ok(url) if !url.is_empty() => Some(url),
+        Ok(_) | Err(_) => {
+            eprintln!("{suite} was not run: {var} is not set");
+            None
+        }
+    }
+}
+
+/// A tenant name no other test, in this run or another, uses.
+pub fn unique_tenant(prefix: &str) -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    format!(
+        "{prefix}-{}-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    )
+}
+
+/// An engine on the data directory `dir` (another engine may share it), with `tweak`.
+pub async fn engine_in(dir: &std::path::Path, tweak: impl FnOnce(&mut EngineConfig)) -> Engine {
+    let mut config = EngineConfig {
+        data_dir: dir.to_owned(),
+        ..EngineConfig::default()
+    };
+    tweak(&mut config);
+    Engine::open(config).await.unwrap()
+}

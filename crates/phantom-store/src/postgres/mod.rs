@@ -1,6 +1,7 @@
 //! The shared backend: PostgreSQL through a connection pool, with LISTEN/NOTIFY so every
 //! process sharing the database hears about changes.
 
+mod access;
 mod listener;
 mod migrate;
 mod queries;
@@ -14,8 +15,8 @@ use tokio_postgres::{Config, NoTls};
 
 use crate::StoreError;
 use crate::records::{
-    InferenceQuery, InferenceRecord, Millis, ModelEvent, ModelRecord, ModelStatus, NewVersion,
-    VersionRecord, VersionSummary,
+    ApiKeyRecord, AuditFilter, AuditRecord, InferenceQuery, InferenceRecord, Millis, ModelEvent,
+    ModelRecord, ModelStatus, NewVersion, TenantRecord, UserRecord, VersionRecord, VersionSummary,
 };
 use crate::storage::Storage;
 
@@ -47,7 +48,7 @@ impl PostgresStore {
     /// pending migrations and starts listening for changes.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         let mut config: Config = url.parse().map_err(|e| StoreError::InvalidLocation {
-            location: url.to_owned(),
+            location: crate::error::redact_url(url),
             reason: format!("not a PostgreSQL connection URL: {e}"),
         })?;
         if config.get_connect_timeout().is_none() {
@@ -72,7 +73,7 @@ impl PostgresStore {
             .try_get(0)?;
         let Some(schema) = schema else {
             return Err(StoreError::InvalidLocation {
-                location: url.to_owned(),
+                location: crate::error::redact_url(url),
                 reason: "no schema on the session's search_path exists; create it, or name an existing one with options=-c search_path=..."
                     .into(),
             });
@@ -119,7 +120,7 @@ impl Storage for PostgresStore {
     }
 
     async fn create_model(&self, model: &ModelRecord) -> Result<(), StoreError> {
-        queries::create_model(&*self.client().await?, model).await
+        queries::create_model(&**self.client().await?, model).await
     }
 
     async fn get_model(&self, tenant: &str, id: &str) -> Result<Option<ModelRecord>, StoreError> {
@@ -218,6 +219,110 @@ impl Storage for PostgresStore {
         query: &InferenceQuery,
     ) -> Result<Vec<InferenceRecord>, StoreError> {
         queries::inference_history(&*self.client().await?, query).await
+    }
+
+    async fn create_model_within_limit(
+        &self,
+        model: &ModelRecord,
+        max_models: u64,
+    ) -> Result<(), StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        access::create_model_within_limit(&tx, model, max_models).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn count_inferences(&self, tenant: &str) -> Result<u64, StoreError> {
+        access::count_inferences(&*self.client().await?, tenant).await
+    }
+
+    async fn create_tenant(&self, tenant: &TenantRecord) -> Result<(), StoreError> {
+        access::create_tenant(&*self.client().await?, tenant).await
+    }
+
+    async fn get_tenant(&self, name: &str) -> Result<Option<TenantRecord>, StoreError> {
+        access::get_tenant(&*self.client().await?, name).await
+    }
+
+    async fn list_tenants(&self) -> Result<Vec<TenantRecord>, StoreError> {
+        access::list_tenants(&*self.client().await?).await
+    }
+
+    async fn create_user(&self, user: &UserRecord) -> Result<(), StoreError> {
+        access::create_user(&*self.client().await?, user).await
+    }
+
+    async fn get_user(
+        &self,
+        tenant: &str,
+        username: &str,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        access::get_user(&*self.client().await?, tenant, username).await
+    }
+
+    async fn list_users(&self, tenant: &str) -> Result<Vec<UserRecord>, StoreError> {
+        access::list_users(&*self.client().await?, tenant).await
+    }
+
+    async fn delete_user(&self, tenant: &str, username: &str) -> Result<bool, StoreError> {
+        access::delete_user(&*self.client().await?, tenant, username).await
+    }
+
+    async fn create_api_key(&self, key: &ApiKeyRecord) -> Result<(), StoreError> {
+        access::create_api_key(&**self.client().await?, key).await
+    }
+
+    async fn create_first_api_key(
+        &self,
+        tenant: &TenantRecord,
+        key: &ApiKeyRecord,
+    ) -> Result<bool, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let created = access::create_first_api_key(&tx, tenant, key).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn get_api_key(
+        &self,
+        tenant: &str,
+        id: &str,
+    ) -> Result<Option<ApiKeyRecord>, StoreError> {
+        access::get_api_key(&*self.client().await?, tenant, id).await
+    }
+
+    async fn get_api_key_by_prefix(
+        &self,
+        prefix: &str,
+    ) -> Result<Option<ApiKeyRecord>, StoreError> {
+        access::get_api_key_by_prefix(&*self.client().await?, prefix).await
+    }
+
+    async fn list_api_keys(&self, tenant: &str) -> Result<Vec<ApiKeyRecord>, StoreError> {
+        access::list_api_keys(&*self.client().await?, tenant).await
+    }
+
+    async fn revoke_api_key(
+        &self,
+        tenant: &str,
+        id: &str,
+        at: Millis,
+    ) -> Result<Option<ApiKeyRecord>, StoreError> {
+        access::revoke_api_key(&*self.client().await?, tenant, id, at).await
+    }
+
+    async fn append_audit(&self, record: &AuditRecord) -> Result<(), StoreError> {
+        access::append_audit(&*self.client().await?, record).await
+    }
+
+    async fn query_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditRecord>, StoreError> {
+        access::query_audit(&*self.client().await?, filter).await
+    }
+
+    async fn get_or_create_setting(&self, name: &str, value: &str) -> Result<String, StoreError> {
+        access::get_or_create_setting(&*self.client().await?, name, value).await
     }
 
     fn subscribe(&self) -> broadcast::Receiver<ModelEvent> {

@@ -18,7 +18,10 @@ use crate::rows::{
 
 use super::listener::payload;
 
-pub(super) async fn create_model(client: &Client, model: &ModelRecord) -> Result<(), StoreError> {
+pub(super) async fn create_model(
+    client: &impl GenericClient,
+    model: &ModelRecord,
+) -> Result<(), StoreError> {
     let inserted = client
         .execute(
             "INSERT INTO models (id, tenant, name, config, status, active_version, created_at, updated_at)

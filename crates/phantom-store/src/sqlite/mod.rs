@@ -1,5 +1,6 @@
 //! The embedded backend: one SQLite file, in WAL mode with `synchronous=FULL`.
 
+mod access;
 mod connection;
 mod migrate;
 mod queries;
@@ -12,8 +13,8 @@ use tokio::sync::broadcast;
 
 use crate::StoreError;
 use crate::records::{
-    InferenceQuery, InferenceRecord, Millis, ModelEvent, ModelRecord, ModelStatus, NewVersion,
-    VersionRecord, VersionSummary,
+    ApiKeyRecord, AuditFilter, AuditRecord, InferenceQuery, InferenceRecord, Millis, ModelEvent,
+    ModelRecord, ModelStatus, NewVersion, TenantRecord, UserRecord, VersionRecord, VersionSummary,
 };
 use crate::storage::Storage;
 
@@ -258,6 +259,135 @@ impl Storage for SqliteStore {
     ) -> Result<Vec<InferenceRecord>, StoreError> {
         let query = query.clone();
         self.read(move |conn| queries::inference_history(conn, &query))
+            .await
+    }
+
+    async fn create_model_within_limit(
+        &self,
+        model: &ModelRecord,
+        max_models: u64,
+    ) -> Result<(), StoreError> {
+        let model = model.clone();
+        self.write(move |conn| access::create_model_within_limit(conn, &model, max_models))
+            .await
+    }
+
+    async fn count_inferences(&self, tenant: &str) -> Result<u64, StoreError> {
+        let tenant = tenant.to_owned();
+        self.read(move |conn| access::count_inferences(conn, &tenant))
+            .await
+    }
+
+    async fn create_tenant(&self, tenant: &TenantRecord) -> Result<(), StoreError> {
+        let tenant = tenant.clone();
+        self.write(move |conn| access::create_tenant(conn, &tenant))
+            .await
+    }
+
+    async fn get_tenant(&self, name: &str) -> Result<Option<TenantRecord>, StoreError> {
+        let name = name.to_owned();
+        self.read(move |conn| access::get_tenant(conn, &name)).await
+    }
+
+    async fn list_tenants(&self) -> Result<Vec<TenantRecord>, StoreError> {
+        self.read(access::list_tenants).await
+    }
+
+    async fn create_user(&self, user: &UserRecord) -> Result<(), StoreError> {
+        let user = user.clone();
+        self.write(move |conn| access::create_user(conn, &user))
+            .await
+    }
+
+    async fn get_user(
+        &self,
+        tenant: &str,
+        username: &str,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        let (tenant, username) = (tenant.to_owned(), username.to_owned());
+        self.read(move |conn| access::get_user(conn, &tenant, &username))
+            .await
+    }
+
+    async fn list_users(&self, tenant: &str) -> Result<Vec<UserRecord>, StoreError> {
+        let tenant = tenant.to_owned();
+        self.read(move |conn| access::list_users(conn, &tenant))
+            .await
+    }
+
+    async fn delete_user(&self, tenant: &str, username: &str) -> Result<bool, StoreError> {
+        let (tenant, username) = (tenant.to_owned(), username.to_owned());
+        self.write(move |conn| access::delete_user(conn, &tenant, &username))
+            .await
+    }
+
+    async fn create_api_key(&self, key: &ApiKeyRecord) -> Result<(), StoreError> {
+        let key = key.clone();
+        self.write(move |conn| access::create_api_key(conn, &key))
+            .await
+    }
+
+    async fn create_first_api_key(
+        &self,
+        tenant: &TenantRecord,
+        key: &ApiKeyRecord,
+    ) -> Result<bool, StoreError> {
+        let (tenant, key) = (tenant.clone(), key.clone());
+        self.write(move |conn| access::create_first_api_key(conn, &tenant, &key))
+            .await
+    }
+
+    async fn get_api_key(
+        &self,
+        tenant: &str,
+        id: &str,
+    ) -> Result<Option<ApiKeyRecord>, StoreError> {
+        let (tenant, id) = (tenant.to_owned(), id.to_owned());
+        self.read(move |conn| access::get_api_key(conn, &tenant, &id))
+            .await
+    }
+
+    async fn get_api_key_by_prefix(
+        &self,
+        prefix: &str,
+    ) -> Result<Option<ApiKeyRecord>, StoreError> {
+        let prefix = prefix.to_owned();
+        self.read(move |conn| access::get_api_key_by_prefix(conn, &prefix))
+            .await
+    }
+
+    async fn list_api_keys(&self, tenant: &str) -> Result<Vec<ApiKeyRecord>, StoreError> {
+        let tenant = tenant.to_owned();
+        self.read(move |conn| access::list_api_keys(conn, &tenant))
+            .await
+    }
+
+    async fn revoke_api_key(
+        &self,
+        tenant: &str,
+        id: &str,
+        at: Millis,
+    ) -> Result<Option<ApiKeyRecord>, StoreError> {
+        let (tenant, id) = (tenant.to_owned(), id.to_owned());
+        self.write(move |conn| access::revoke_api_key(conn, &tenant, &id, at))
+            .await
+    }
+
+    async fn append_audit(&self, record: &AuditRecord) -> Result<(), StoreError> {
+        let record = record.clone();
+        self.write(move |conn| access::append_audit(conn, &record))
+            .await
+    }
+
+    async fn query_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditRecord>, StoreError> {
+        let filter = filter.clone();
+        self.read(move |conn| access::query_audit(conn, &filter))
+            .await
+    }
+
+    async fn get_or_create_setting(&self, name: &str, value: &str) -> Result<String, StoreError> {
+        let (name, value) = (name.to_owned(), value.to_owned());
+        self.write(move |conn| access::get_or_create_setting(conn, &name, &value))
             .await
     }
 

@@ -17,14 +17,21 @@ use crate::rows::{
 
 pub(super) fn create_model(conn: &mut Connection, model: &ModelRecord) -> Result<(), StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let id_taken = exists(&tx, "SELECT 1 FROM models WHERE id = ?1", params![model.id])?;
+    insert_model(&tx, model)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Adds a model inside `tx`. `Conflict` if its id, or its name within the tenant, is taken.
+pub(super) fn insert_model(tx: &Transaction<'_>, model: &ModelRecord) -> Result<(), StoreError> {
+    let id_taken = exists(tx, "SELECT 1 FROM models WHERE id = ?1", params![model.id])?;
     if id_taken {
         return Err(StoreError::Conflict {
             what: format!("a model with id '{}'", model.id),
         });
     }
     let name_taken = exists(
-        &tx,
+        tx,
         "SELECT 1 FROM models WHERE tenant = ?1 AND name = ?2",
         params![model.tenant, model.name],
     )?;
@@ -45,7 +52,6 @@ pub(super) fn create_model(conn: &mut Connection, model: &ModelRecord) -> Result
             model.updated_at,
         ],
     )?;
-    tx.commit()?;
     Ok(())
 }
 

@@ -1,6 +1,8 @@
-//! Integration tests of phantom-store: one conformance suite run on every backend, migrations,
+//! Integration tests of phantom-store: one conformance suite run on every backend (models and
+//! access records), migrations,
 //! several stores sharing one database, and crash durability.
 
+mod access;
 mod conformance;
 mod crash;
 mod location;

@@ -1,13 +1,15 @@
 //! Several stores on one database, as several engine processes would be: versions stay
-//! numbered without gaps or repeats, and changes made through one store reach the others.
+//! numbered without gaps or repeats, changes made through one store reach the others, and
+//! access records (revocations, first keys, settings) are shared at once.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
 
 use futures_util::future::join_all;
-use phantom_store::{ModelEvent, PostgresStore, SqliteStore, Storage};
+use phantom_store::{ApiKeyRecord, ModelEvent, PostgresStore, SqliteStore, Storage};
 
-use crate::support::{PgSchema, expect_event, model, pg_client, postgres_url, version};
+use crate::access::{api_key, tenant};
+use crate::support::{PgSchema, expect_event, model, pg_client, postgres_url, unique, version};
 
 /// Adds `per_store` versions through each store at once and checks the numbers are
 /// 1..=total, each artifact stored under the number its writer was given.
@@ -146,4 +148,72 @@ async fn postgres_listener_reconnects_and_asks_for_a_resync() {
         model_id: m.id.clone(),
     };
     expect_event(&mut events, &changed, Duration::from_secs(1)).await;
+}
+
+/// A revocation through one store is seen by the next read through another; of stores
+/// racing to add a tenant's first key, one wins; all agree on a setting.
+async fn access_is_shared<S: Storage>(stores: &[S]) {
+    let t = tenant(&unique("tenant"), 1);
+    let keys: Vec<ApiKeyRecord> = (0..stores.len() * 3)
+        .map(|i| api_key(&t.name, i as i64))
+        .collect();
+    let created = join_all(
+        keys.iter()
+            .enumerate()
+            .map(|(i, k)| stores[i % stores.len()].create_first_api_key(&t, k)),
+    )
+    .await;
+    assert_eq!(
+        created.into_iter().filter(|r| *r.as_ref().unwrap()).count(),
+        1,
+        "one first key across every store"
+    );
+    let key = stores[0].list_api_keys(&t.name).await.unwrap().remove(0);
+
+    let reader = stores.last().unwrap();
+    let before = reader.get_api_key_by_prefix(&key.prefix).await.unwrap();
+    assert_eq!(before.unwrap().revoked_at, None);
+    stores[0]
+        .revoke_api_key(&t.name, &key.id, 77)
+        .await
+        .unwrap();
+    let after = reader.get_api_key_by_prefix(&key.prefix).await.unwrap();
+    assert_eq!(after.unwrap().revoked_at, Some(77), "seen at once");
+
+    let name = unique("setting");
+    let values: Vec<String> = (0..stores.len() * 3).map(|i| format!("v{i}")).collect();
+    let got = join_all(
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| stores[i % stores.len()].get_or_create_setting(&name, v)),
+    )
+    .await;
+    let got: BTreeSet<String> = got.into_iter().map(Result::unwrap).collect();
+    assert_eq!(got.len(), 1, "one value for everyone: {got:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_stores_on_one_file_share_access_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(SqliteStore::FILE_NAME);
+    let stores = [
+        SqliteStore::open(&path).await.unwrap(),
+        SqliteStore::open(&path).await.unwrap(),
+    ];
+    access_is_shared(&stores).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_stores_on_one_schema_share_access_records() {
+    let Some(base) = postgres_url("shared database: access records") else {
+        return;
+    };
+    let schema = PgSchema::create(&base).await;
+    let stores = [
+        PostgresStore::connect(&schema.url()).await.unwrap(),
+        PostgresStore::connect(&schema.url()).await.unwrap(),
+        PostgresStore::connect(&schema.url()).await.unwrap(),
+    ];
+    access_is_shared(&stores).await;
 }

@@ -87,6 +87,10 @@ pub trait Backdoor: Sync {
 
     /// Changes the stored artifact bytes of a version, leaving its checksum as it was.
     fn corrupt_artifact(&self, model_id: &str, version: u32) -> impl Future<Output = ()> + Send;
+
+    /// Tries to change, then to delete, then (where the backend has it) to truncate the
+    /// tenant's audit records; returns whether any of it succeeded.
+    fn tamper_audit(&self, tenant: &str) -> impl Future<Output = bool> + Send;
 }
 
 /// Direct access to a SQLite file.
@@ -109,6 +113,17 @@ impl Backdoor for SqliteBackdoor {
             )
             .unwrap();
         assert_eq!(changed, 1);
+    }
+
+    async fn tamper_audit(&self, tenant: &str) -> bool {
+        let conn = rusqlite::Connection::open(&self.path).unwrap();
+        conn.busy_timeout(Duration::from_secs(5)).unwrap();
+        let update = conn.execute(
+            "UPDATE audit_log SET result = 'success' WHERE tenant = ?1",
+            [tenant],
+        );
+        let delete = conn.execute("DELETE FROM audit_log WHERE tenant = ?1", [tenant]);
+        update.is_ok() || delete.is_ok()
     }
 }
 
@@ -211,5 +226,20 @@ impl Backdoor for PgBackdoor {
             .await
             .unwrap();
         assert_eq!(changed, 1);
+    }
+
+    async fn tamper_audit(&self, tenant: &str) -> bool {
+        let client = pg_client(&self.url).await;
+        let update = client
+            .execute(
+                "UPDATE audit_log SET result = 'success' WHERE tenant = $1",
+                &[&tenant],
+            )
+            .await;
+        let delete = client
+            .execute("DELETE FROM audit_log WHERE tenant = $1", &[&tenant])
+            .await;
+        let truncate = client.batch_execute("TRUNCATE audit_log").await;
+        update.is_ok() || delete.is_ok() || truncate.is_ok()
     }
 }
