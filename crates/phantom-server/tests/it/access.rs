@@ -27,14 +27,16 @@ async fn users_and_login_on(s: &Server) {
     let again = s
         .req("POST", "/v1/users")
         .key(admin)
-        .json(&json!({"username": "alice", "password": "x", "role": "viewer"}))
+        .json(
+            &json!({"username": "alice", "password": "another long passphrase", "role": "viewer"}),
+        )
         .send()
         .await;
     again.error(409, "conflict");
     let bad_role = s
         .req("POST", "/v1/users")
         .key(admin)
-        .json(&json!({"username": "bob", "password": "x", "role": "root"}))
+        .json(&json!({"username": "bob", "password": "a long enough passphrase", "role": "root"}))
         .send()
         .await;
     assert!(bad_role.error(400, "invalid_input").contains("`role`"));
@@ -60,7 +62,7 @@ async fn users_and_login_on(s: &Server) {
     let not_admin = s
         .req("POST", "/v1/users")
         .key(&token)
-        .json(&json!({"username": "eve", "password": "x", "role": "admin"}))
+        .json(&json!({"username": "eve", "password": "a long enough passphrase", "role": "admin"}))
         .send()
         .await;
     let message = not_admin.error(403, "forbidden").replace('_', "");
@@ -130,14 +132,24 @@ async fn keys_on(s: &Server) {
     assert!(refused.error(401, "unauthenticated").contains("revoked"));
     assert!(refused.header("www-authenticate").is_some());
 
-    let expired = s
+    let past = s
         .req("POST", "/v1/keys")
         .key(admin)
         .json(&json!({"name": "old", "role": "viewer", "expires_at": now_ms() - 1_000}))
         .send()
         .await;
-    assert_eq!(expired.status, 201, "{}", expired.text());
-    let secret = expired.json()["key"].as_str().unwrap().to_owned();
+    assert!(past.error(400, "invalid_input").contains("expiry"));
+    let expiring = s
+        .req("POST", "/v1/keys")
+        .key(admin)
+        .json(&json!({"name": "brief", "role": "viewer", "expires_at": now_ms() + 1_500}))
+        .send()
+        .await;
+    assert_eq!(expiring.status, 201, "{}", expiring.text());
+    let secret = expiring.json()["key"].as_str().unwrap().to_owned();
+    let works = s.req("GET", "/v1/models").key(&secret).send().await;
+    assert_eq!(works.status, 200, "{}", works.text());
+    tokio::time::sleep(std::time::Duration::from_millis(2_000)).await;
     let refused = s.req("GET", "/v1/models").key(&secret).send().await;
     assert!(refused.error(401, "unauthenticated").contains("expired"));
 

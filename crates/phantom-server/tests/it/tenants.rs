@@ -38,7 +38,7 @@ async fn tenants_on(s: &Server) {
     let user = s
         .req("POST", "/v1/users")
         .key(a.admin())
-        .json(&json!({"username": username, "password": "pw", "role": "viewer"}))
+        .json(&json!({"username": username, "password": "a long enough passphrase", "role": "viewer"}))
         .send()
         .await;
     assert_eq!(user.status, 201);
