@@ -153,9 +153,9 @@ async fn run(args: Args) -> Result<()> {
     let second = bench.measure(&logging).await?;
 
     println!(
-        "| path | single p50 µs | single p99 µs | single mean µs | added to p50 µs | added to mean µs | batch rows/s | batch vs direct |"
+        "| path | single p50 µs | single p99 µs | single mean µs | added to p50 µs | added to mean µs | batch rows/s (f64 rows) | vs direct | batch rows/s (matrix) | vs direct |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     print_rows(&serving, &first, true);
     print_rows(&logging, &second, false);
     for path in serving.iter().chain(&logging) {
@@ -209,6 +209,7 @@ impl Path {
 struct Measured {
     single: [Vec<f64>; 2],
     batch: Vec<f64>,
+    matrix: Vec<f64>,
 }
 
 /// What every path predicts.
@@ -236,6 +237,7 @@ impl Bench<'_> {
             .map(|_| Measured {
                 single: [Vec::new(), Vec::new()],
                 batch: Vec::new(),
+                matrix: Vec::new(),
             })
             .collect();
         for pass in 0..2 {
@@ -293,6 +295,7 @@ fn print_rows(paths: &[Path], measured: &[Measured], with_direct: bool) {
         for &(pass, suffix) in passes {
             let single = latency(m.single[pass].clone());
             let rows_per_s = median(m.batch.clone());
+            let matrix_per_s = median(m.matrix.clone());
             let (added_p50, added_mean) = if p == 0 {
                 ("—".to_owned(), "—".to_owned())
             } else {
@@ -302,12 +305,13 @@ fn print_rows(paths: &[Path], measured: &[Measured], with_direct: bool) {
                 )
             };
             println!(
-                "| {}{suffix} | {:.2} | {:.2} | {:.2} | {added_p50} | {added_mean} | {rows_per_s:.0} | {:.2} |",
+                "| {}{suffix} | {:.2} | {:.2} | {:.2} | {added_p50} | {added_mean} | {rows_per_s:.0} | {:.2} | {matrix_per_s:.0} | {:.2} |",
                 path.name,
                 single.p50,
                 single.p99,
                 single.mean,
-                rows_per_s / direct_batch
+                rows_per_s / direct_batch,
+                matrix_per_s / direct_batch
             );
             eprintln!(
                 "{}",

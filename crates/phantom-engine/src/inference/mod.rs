@@ -185,22 +185,84 @@ impl Engine {
                 return Err(e);
             }
         };
+        let logged = |i: usize| {
+            logged_rows
+                .as_ref()
+                .and_then(|r| r.get(i))
+                .map(|r| serde_json::json!(r))
+        };
+        Ok(self.finish_batch(tenant, &serving, started, results, &logged))
+    }
+
+    /// Predicts the rows of a matrix (the model's features, in order) with a model's active
+    /// version: for Rust callers that hold f32 features already, it skips the conversion and
+    /// checks that [`Engine::predict_batch`] does on nested rows.
+    pub async fn predict_matrix(
+        &self,
+        tenant: &str,
+        model: &str,
+        x: Matrix,
+    ) -> Result<BatchPrediction, EngineError> {
+        let started = Instant::now();
+        if x.n_rows() > MAX_BATCH_ROWS {
+            return Err(EngineError::InvalidArgument {
+                what: "batch".into(),
+                reason: format!(
+                    "{} rows is more than the limit of {MAX_BATCH_ROWS}; split the batch",
+                    x.n_rows()
+                ),
+            });
+        }
+        let serving = self.serving(tenant, model).await?;
+        if x.n_cols() != serving.model.feature_names().len() {
+            self.inner.stats.record_error(Some(&serving.counters));
+            return Err(feature_count_error(&serving, x.n_cols()));
+        }
+        let worker = serving.clone();
+        let outcome = tokio::task::spawn_blocking(move || {
+            let results = predict_many(&worker, &x)?;
+            Ok::<_, EngineError>((results, x))
+        })
+        .await
+        .map_err(|e| EngineError::Internal(format!("batch prediction task: {e}")))?;
+        let (results, x) = match outcome {
+            Ok(r) => r,
+            Err(e) => {
+                self.inner.stats.record_error(Some(&serving.counters));
+                return Err(e);
+            }
+        };
+        let logged = |i: usize| (i < x.n_rows()).then(|| serde_json::json!(x.row(i)));
+        Ok(self.finish_batch(tenant, &serving, started, results, &logged))
+    }
+
+    /// Counts, logs and packages the answer of a batch.
+    fn finish_batch(
+        &self,
+        tenant: &str,
+        serving: &ServingModel,
+        started: Instant,
+        results: Vec<BatchRow>,
+        input: &dyn Fn(usize) -> Option<serde_json::Value>,
+    ) -> BatchPrediction {
         let elapsed = started.elapsed();
         let n = results.len();
         self.inner
             .stats
             .record(&serving.counters, n as u64, elapsed.as_nanos() as u64, true);
-        if let Some(rows) = logged_rows {
+        if self.inner.log.enabled() {
             let at = now_ms();
             let latency_us = elapsed.as_micros() as u64 / n.max(1) as u64;
-            for (row, result) in rows.iter().zip(&results) {
-                if self.inner.log.should_log() {
+            for (i, result) in results.iter().enumerate() {
+                if self.inner.log.should_log()
+                    && let Some(row) = input(i)
+                {
                     self.inner.log.push(InferenceRecord {
                         tenant: tenant.to_owned(),
                         model_id: serving.model_id.clone(),
                         version: serving.version,
                         at,
-                        input: serde_json::json!(row),
+                        input: row,
                         output: serde_json::to_value(result).unwrap_or_default(),
                         latency_us,
                     });
@@ -208,7 +270,7 @@ impl Engine {
             }
         }
         let elapsed_s = elapsed.as_secs_f64();
-        Ok(BatchPrediction {
+        BatchPrediction {
             model_id: serving.model_id.clone(),
             version: serving.version,
             classes: serving.classes.clone(),
@@ -220,7 +282,7 @@ impl Engine {
                 0.0
             },
             results,
-        })
+        }
     }
 
     /// The global feature importance of a model's active version.

@@ -376,3 +376,32 @@ async fn large_batches_are_checked_and_answered_like_small_ones() {
         .to_string();
     assert!(err.starts_with("features[4500] has 5 values"), "{err}");
 }
+
+#[tokio::test]
+async fn a_matrix_batch_answers_like_nested_rows() {
+    let (engine, _dir) = engine().await;
+    create(
+        &engine,
+        r#"{"name": "rf", "algorithm": "random_forest", "hyperparameters": {"n_trees": 5}}"#,
+    )
+    .await;
+    train_csv(&engine, "rf", "iris.csv", "species").await;
+    let (rows, _) = iris();
+    let nested = engine.predict_batch(T, "rf", rows.clone()).await.unwrap();
+    let flat: Vec<f32> = rows.iter().flatten().map(|&v| v as f32).collect();
+    let x = phantom_ml::Matrix::new(rows.len(), 4, flat).unwrap();
+    let matrix = engine.predict_matrix(T, "rf", x).await.unwrap();
+    assert_eq!(nested.results, matrix.results);
+    let wrong = phantom_ml::Matrix::new(1, 3, vec![1.0; 3]).unwrap();
+    let err = engine
+        .predict_matrix(T, "rf", wrong)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "wrong feature count: model 'rf' expects 4 features but got 3"
+    );
+    engine.close().await;
+    assert_eq!(engine.performance_stats().inference_log.written, 300);
+}
