@@ -120,23 +120,29 @@ async fn run(args: Args) -> Result<()> {
     engine.close().await;
     drop(engine);
 
-    // Paths are measured call by call in one loop, so that drift of the machine (frequency,
-    // neighbours) touches them alike. The logging path runs in a loop of its own (with the
-    // direct path again beside it): its background writer would otherwise slow the others.
-    let mut serving: Vec<Path> = vec![
+    // Each engine path is measured call by call in one loop with the direct path, so that
+    // drift of the machine (frequency, neighbours) touches both alike; each row compares with
+    // the direct path of its own loop. The logging and Redis paths get loops of their own: the
+    // log writer's work and the Redis round trips (which evict the caches) would otherwise
+    // slow the paths beside them.
+    let serving = vec![
         Path::direct(),
         Path::engine("engine, logging off", config(false, None)).await?,
     ];
-    match &args.redis_url {
-        Some(url) => serving.push(
+    let cached = match &args.redis_url {
+        Some(url) => vec![
+            Path::direct(),
             Path::engine(
                 "engine + Redis cache, logging off",
                 config(false, Some(url.clone())),
             )
             .await?,
-        ),
-        None => eprintln!("Redis runs skipped: set PHANTOM_BENCH_REDIS_URL or --redis-url"),
-    }
+        ],
+        None => {
+            eprintln!("Redis runs skipped: set PHANTOM_BENCH_REDIS_URL or --redis-url");
+            Vec::new()
+        }
+    };
     let logging = vec![
         Path::direct(),
         Path::engine("engine, logging every prediction", config(true, None)).await?,
@@ -151,6 +157,11 @@ async fn run(args: Args) -> Result<()> {
     };
     let first = bench.measure(&serving).await?;
     let second = bench.measure(&logging).await?;
+    let third = if cached.is_empty() {
+        Vec::new()
+    } else {
+        bench.measure(&cached).await?
+    };
 
     println!(
         "| path | single p50 µs | single p99 µs | single mean µs | added to p50 µs | added to mean µs | batch rows/s (f64 rows) | vs direct | batch rows/s (matrix) | vs direct |"
@@ -158,7 +169,10 @@ async fn run(args: Args) -> Result<()> {
     println!("|---|---|---|---|---|---|---|---|---|---|");
     print_rows(&serving, &first, true);
     print_rows(&logging, &second, false);
-    for path in serving.iter().chain(&logging) {
+    if !cached.is_empty() {
+        print_rows(&cached, &third, false);
+    }
+    for path in serving.iter().chain(&logging).chain(&cached) {
         if let Some(e) = &path.engine {
             e.close().await;
             let stats = e.performance_stats();
@@ -270,8 +284,18 @@ impl Bench<'_> {
                         std::hint::black_box(e.predict_batch(T, self.model, rows).await?);
                     }
                 }
-                m.batch
-                    .push(self.test.n_rows() as f64 / t.elapsed().as_secs_f64());
+                let rows_per_s = self.test.n_rows() as f64 / t.elapsed().as_secs_f64();
+                m.batch.push(rows_per_s);
+                match &path.engine {
+                    None => m.matrix.push(rows_per_s),
+                    Some(e) => {
+                        let x = self.test.clone();
+                        let t = Instant::now();
+                        std::hint::black_box(e.predict_matrix(T, self.model, x).await?);
+                        m.matrix
+                            .push(self.test.n_rows() as f64 / t.elapsed().as_secs_f64());
+                    }
+                }
             }
         }
         Ok(measured)
