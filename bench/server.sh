@@ -64,7 +64,7 @@ results="$work/results.jsonl"
 run() { # name path body method concurrency seconds
   local out
   out=$(PHANTOM_KEY=$key PHANTOM_BODY_FILE="$3" PHANTOM_METHOD="$4" \
-    wrk -t2 -c"$5" -d"$6" -s bench/load/predict.lua "http://127.0.0.1:$port$2" | tail -1)
+    wrk -t"$(( $5 < 2 ? 1 : 2 ))" -c"$5" -d"$6" -s bench/load/predict.lua "http://127.0.0.1:$port$2" | tail -1)
   echo "{\"scenario\":\"$1\",\"concurrency\":$5,\"rss_bytes\":$(rss),${out#\{}" >> "$results"
 }
 for c in $concurrency; do
