@@ -23,6 +23,7 @@ mod jobs;
 mod registry;
 pub mod settings;
 pub mod stats;
+pub mod time;
 mod training;
 
 pub use config::{AuthConfig, ConfigOverrides, EngineConfig};

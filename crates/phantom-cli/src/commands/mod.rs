@@ -62,3 +62,24 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         .with_context(|| format!("{}: cannot write", path.display()))?;
     Ok(())
 }
+
+/// Opens the engine on the store the flags name, without Redis and without the inference log
+/// (the management commands make no predictions), runs `act`, and closes the engine.
+pub fn with_engine(
+    overrides: &phantom_engine::ConfigOverrides,
+    act: impl AsyncFnOnce(&phantom_engine::Engine) -> Result<()>,
+) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let mut config = phantom_engine::EngineConfig::load(overrides)?;
+        config.redis_url = None;
+        config.inference_log.enabled = false;
+        let engine = phantom_engine::Engine::open(config).await?;
+        let result = act(&engine).await;
+        engine.close().await;
+        result
+    })
+}

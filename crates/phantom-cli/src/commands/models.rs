@@ -3,11 +3,13 @@
 
 use std::path::PathBuf;
 
-use super::output;
-use crate::table_output::{TextTable, format_millis, metric_summary};
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
-use phantom_engine::{ConfigOverrides, Engine, EngineConfig, ModelInfo, VersionInfo};
+use phantom_engine::time::format_utc;
+use phantom_engine::{ConfigOverrides, Engine, ModelInfo, VersionInfo};
+
+use super::output;
+use crate::table_output::{TextTable, metric_summary};
 
 /// Arguments of `phantom models`.
 #[derive(Args)]
@@ -93,25 +95,15 @@ enum Action {
 
 /// Runs `phantom models`.
 pub fn run(args: &ModelsArgs) -> Result<()> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    runtime.block_on(async {
-        let mut config = EngineConfig::load(&ConfigOverrides {
+    super::with_engine(
+        &ConfigOverrides {
             config_file: args.config.clone(),
             data_dir: args.data_dir.clone(),
             database_url: args.database_url.clone(),
             redis_url: None,
-        })?;
-        // The CLI makes no predictions; it needs no Redis and logs nothing.
-        config.redis_url = None;
-        config.inference_log.enabled = false;
-        let engine = Engine::open(config).await?;
-        let result = act(&engine, args).await;
-        engine.close().await;
-        result
-    })
+        },
+        async |engine| act(engine, args).await,
+    )
 }
 
 async fn act(engine: &Engine, args: &ModelsArgs) -> Result<()> {
@@ -215,8 +207,8 @@ fn model_details(m: &ModelInfo) -> String {
     field("algorithm", m.settings.algorithm.to_string());
     field("task", m.settings.task.to_string());
     field("versions", m.version_count.to_string());
-    field("created", format_millis(m.created_at));
-    field("updated", format_millis(m.updated_at));
+    field("created", format_utc(m.created_at));
+    field("updated", format_utc(m.updated_at));
     if let Some(v) = &m.active {
         field("active version", v.version.to_string());
         field("metrics", metric_summary(v));
@@ -242,7 +234,7 @@ fn versions_table(versions: &[VersionInfo]) -> String {
         table.row(vec![
             v.version.to_string(),
             if v.active { "*".into() } else { String::new() },
-            format_millis(v.created_at),
+            format_utc(v.created_at),
             v.metadata
                 .training_rows
                 .map_or("-".into(), |r| r.to_string()),

@@ -13,8 +13,8 @@ use sha2::{Digest, Sha256};
 use super::principal::Principal;
 use super::roles::{Role, stored_role};
 use super::secret::{constant_time_eq, random_alphanumeric};
-use super::utc::format_utc;
 use crate::engine::now_ms;
+use crate::time::format_utc;
 use crate::{Engine, EngineError};
 
 /// How every API key begins.

@@ -28,7 +28,6 @@ mod roles;
 mod secret;
 mod tenants;
 mod tokens;
-mod utc;
 
 pub use audit::{AuditEvent, AuditQuery, AuditResult, DEFAULT_AUDIT_LIMIT, MAX_AUDIT_LIMIT};
 pub use bootstrap::{BOOTSTRAP_KEY_FILE, BOOTSTRAP_KEY_NAME, BootstrapKey};

@@ -10,8 +10,8 @@ use super::passwords::{hash_password, verify_password};
 use super::principal::Principal;
 use super::roles::stored_role;
 use super::secret::random_bytes;
-use super::utc::format_utc;
 use crate::engine::now_ms;
+use crate::time::format_utc;
 use crate::{Engine, EngineError};
 
 /// The setting that holds the token signing key (hex).

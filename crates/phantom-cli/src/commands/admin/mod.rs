@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use phantom_engine::auth::{AuditEvent, AuditQuery, AuditResult, Quotas, Role};
-use phantom_engine::{ConfigOverrides, Engine, EngineConfig, EngineError};
+use phantom_engine::{ConfigOverrides, Engine, EngineError};
 
 use super::output;
 
@@ -154,25 +154,15 @@ fn parse_result(s: &str) -> Result<AuditResult, String> {
 
 /// Runs `phantom admin`.
 pub fn run(args: &AdminArgs) -> Result<()> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    runtime.block_on(async {
-        let mut config = EngineConfig::load(&ConfigOverrides {
+    super::with_engine(
+        &ConfigOverrides {
             config_file: args.config.clone(),
             data_dir: args.data_dir.clone(),
             database_url: args.database_url.clone(),
             redis_url: None,
-        })?;
-        // Administration makes no predictions: no Redis, no inference log.
-        config.redis_url = None;
-        config.inference_log.enabled = false;
-        let engine = Engine::open(config).await?;
-        let result = act(&engine, args).await;
-        engine.close().await;
-        result
-    })
+        },
+        async |engine| act(engine, args).await,
+    )
 }
 
 async fn act(engine: &Engine, args: &AdminArgs) -> Result<()> {

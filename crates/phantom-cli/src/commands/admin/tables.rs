@@ -2,7 +2,9 @@
 
 use phantom_engine::auth::{ApiKeyInfo, AuditEvent, TenantInfo, UserInfo};
 
-use crate::table_output::{TextTable, format_millis};
+use phantom_engine::time::format_utc;
+
+use crate::table_output::TextTable;
 
 fn limit(v: Option<u64>) -> String {
     v.map_or("-".into(), |n| n.to_string())
@@ -17,7 +19,7 @@ pub fn tenants(tenants: &[TenantInfo]) -> String {
     for t in tenants {
         table.row(vec![
             t.name.clone(),
-            format_millis(t.created_at),
+            format_utc(t.created_at),
             limit(t.quotas.max_models),
             limit(t.quotas.max_stored_rows),
         ]);
@@ -35,7 +37,7 @@ pub fn users(users: &[UserInfo]) -> String {
         table.row(vec![
             u.username.clone(),
             u.role.to_string(),
-            format_millis(u.created_at),
+            format_utc(u.created_at),
         ]);
     }
     table.render()
@@ -70,8 +72,8 @@ pub fn keys(keys: &[ApiKeyInfo], now: i64) -> String {
             k.name.clone(),
             k.role.to_string(),
             state.to_owned(),
-            format_millis(k.created_at),
-            k.expires_at.map_or("never".into(), format_millis),
+            format_utc(k.created_at),
+            k.expires_at.map_or("never".into(), format_utc),
             k.rate_limit_per_second
                 .map_or("default".into(), |r| format!("{r}/s")),
         ]);
@@ -89,7 +91,7 @@ pub fn audit(events: &[AuditEvent]) -> String {
     ]);
     for e in events {
         table.row(vec![
-            format_millis(e.at),
+            format_utc(e.at),
             e.actor.clone(),
             e.action.clone(),
             e.resource.clone(),

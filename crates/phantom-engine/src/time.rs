@@ -1,7 +1,8 @@
-//! Times in messages: milliseconds since the Unix epoch as RFC 3339 UTC.
+//! Times for people: milliseconds since the Unix epoch as RFC 3339 UTC, in messages and in
+//! the CLI's tables.
 
 /// `2026-11-22T03:04:05Z` for a time in milliseconds since the Unix epoch.
-pub(super) fn format_utc(ms: i64) -> String {
+pub fn format_utc(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
