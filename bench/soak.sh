@@ -28,6 +28,6 @@ key=$(target/release/phantom admin --database-url "$url" --json keys create soak
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
 
 export PHANTOM_KEY=$key SOAK_LAST_PID=$(cat "$work/replica2.pid")
-export SOAK_RESTART_CMD="target/release/phantom serve --addr 127.0.0.1:18092 --data-dir $work/data2 --database-url $url 2>> $work/replica2.log & echo \$! > $work/replica2.pid"
+export SOAK_RESTART_CMD="target/release/phantom serve --addr 127.0.0.1:18092 --data-dir $work/data2 --database-url $url > /dev/null 2>> $work/replica2.log & echo \$! > $work/replica2.pid"
 mkdir -p bench/results
 python3 bench/soak.py 127.0.0.1:18091,127.0.0.1:18092 | tee bench/results/soak.json
