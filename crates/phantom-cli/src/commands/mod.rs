@@ -63,18 +63,42 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// The flags of the management commands (`phantom models`, `phantom admin`): where the store
+/// is, and how to print.
+#[derive(clap::Args)]
+pub struct StoreFlags {
+    /// Directory of the embedded store (SQLite).
+    #[arg(long, value_name = "DIR", global = true)]
+    data_dir: Option<std::path::PathBuf>,
+    /// PostgreSQL URL (postgres://...) or sqlite://PATH; overrides --data-dir.
+    #[arg(long, value_name = "URL", global = true)]
+    database_url: Option<String>,
+    /// TOML configuration file.
+    #[arg(long, value_name = "FILE", global = true)]
+    config: Option<std::path::PathBuf>,
+    /// Print JSON instead of a table.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
 /// Opens the engine on the store the flags name, without Redis and without the inference log
 /// (the management commands make no predictions), runs `act`, and closes the engine.
 pub fn with_engine(
-    overrides: &phantom_engine::ConfigOverrides,
+    store: &StoreFlags,
     act: impl AsyncFnOnce(&phantom_engine::Engine) -> Result<()>,
 ) -> Result<()> {
+    let overrides = phantom_engine::ConfigOverrides {
+        config_file: store.config.clone(),
+        data_dir: store.data_dir.clone(),
+        database_url: store.database_url.clone(),
+        redis_url: None,
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
-        let mut config = phantom_engine::EngineConfig::load(overrides)?;
+        let mut config = phantom_engine::EngineConfig::load(&overrides)?;
         config.redis_url = None;
         config.inference_log.enabled = false;
         let engine = phantom_engine::Engine::open(config).await?;

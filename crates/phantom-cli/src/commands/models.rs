@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use phantom_engine::time::format_utc;
-use phantom_engine::{ConfigOverrides, Engine, ModelInfo, VersionInfo};
+use phantom_engine::{Engine, ModelInfo, VersionInfo};
 
 use super::output;
 use crate::table_output::{TextTable, metric_summary};
@@ -27,21 +27,11 @@ environment (PHANTOM_DATABASE_URL or POSTGRESQL_URI, PHANTOM_DATA_DIR), then the
 given with --config or PHANTOM_CONFIG, then the default data directory
 ($XDG_DATA_HOME/phantom or ~/.local/share/phantom).")]
 pub struct ModelsArgs {
-    /// Directory of the embedded store (SQLite).
-    #[arg(long, value_name = "DIR", global = true)]
-    data_dir: Option<PathBuf>,
-    /// PostgreSQL URL (postgres://...) or sqlite://PATH; overrides --data-dir.
-    #[arg(long, value_name = "URL", global = true)]
-    database_url: Option<String>,
-    /// TOML configuration file.
-    #[arg(long, value_name = "FILE", global = true)]
-    config: Option<PathBuf>,
+    #[command(flatten)]
+    store: super::StoreFlags,
     /// The tenant whose models to manage.
     #[arg(long, value_name = "NAME", default_value = phantom_engine::TENANT_DEFAULT, global = true)]
     tenant: String,
-    /// Print JSON instead of a table.
-    #[arg(long, global = true)]
-    json: bool,
     #[command(subcommand)]
     action: Action,
 }
@@ -95,15 +85,7 @@ enum Action {
 
 /// Runs `phantom models`.
 pub fn run(args: &ModelsArgs) -> Result<()> {
-    super::with_engine(
-        &ConfigOverrides {
-            config_file: args.config.clone(),
-            data_dir: args.data_dir.clone(),
-            database_url: args.database_url.clone(),
-            redis_url: None,
-        },
-        async |engine| act(engine, args).await,
-    )
+    super::with_engine(&args.store, async |engine| act(engine, args).await)
 }
 
 async fn act(engine: &Engine, args: &ModelsArgs) -> Result<()> {
@@ -111,19 +93,19 @@ async fn act(engine: &Engine, args: &ModelsArgs) -> Result<()> {
     match &args.action {
         Action::List => {
             let models = engine.list_models(t).await?;
-            output(args.json, &models, || models_table(&models))
+            output(args.store.json, &models, || models_table(&models))
         }
         Action::Show { model } => {
             let info = engine.get_model(t, model).await?;
-            output(args.json, &info, || model_details(&info))
+            output(args.store.json, &info, || model_details(&info))
         }
         Action::Versions { model } => {
             let versions = engine.list_versions(t, model).await?;
-            output(args.json, &versions, || versions_table(&versions))
+            output(args.store.json, &versions, || versions_table(&versions))
         }
         Action::Activate { model, version } => {
             let info = engine.activate(t, model, *version).await?;
-            output(args.json, &info, || {
+            output(args.store.json, &info, || {
                 format!("{}: version {version} is now active\n", info.name)
             })
         }
@@ -131,7 +113,7 @@ async fn act(engine: &Engine, args: &ModelsArgs) -> Result<()> {
             let info = engine.get_model(t, model).await?;
             engine.delete_model(t, &info.id).await?;
             let gone = serde_json::json!({"deleted": info.id, "name": info.name});
-            output(args.json, &gone, || {
+            output(args.store.json, &gone, || {
                 format!(
                     "deleted {} ({}) and its {} version(s)\n",
                     info.name, info.id, info.version_count
@@ -146,7 +128,7 @@ async fn act(engine: &Engine, args: &ModelsArgs) -> Result<()> {
             let bytes = engine.export_model(t, model, *version).await?;
             super::write_atomically(out, &bytes)?;
             let done = serde_json::json!({"model": model, "file": out, "bytes": bytes.len()});
-            output(args.json, &done, || {
+            output(args.store.json, &done, || {
                 format!("wrote {} ({} bytes)\n", out.display(), bytes.len())
             })
         }
@@ -157,7 +139,7 @@ async fn act(engine: &Engine, args: &ModelsArgs) -> Result<()> {
                 .import_model(t, &bytes, name.clone())
                 .await
                 .with_context(|| format!("{}", file.display()))?;
-            output(args.json, &info, || {
+            output(args.store.json, &info, || {
                 format!(
                     "imported {} as {} ({})\n",
                     file.display(),

@@ -5,12 +5,10 @@
 mod password;
 mod tables;
 
-use std::path::PathBuf;
-
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use phantom_engine::auth::{AuditEvent, AuditQuery, AuditResult, Quotas, Role};
-use phantom_engine::{ConfigOverrides, Engine, EngineError};
+use phantom_engine::{Engine, EngineError};
 
 use super::output;
 
@@ -30,21 +28,11 @@ Roles: admin (everything in its tenant), developer (models, data, predictions), 
 and predict), auditor (the audit log only). The store is chosen as for `phantom models`:
 --database-url / --data-dir, then PHANTOM_DATABASE_URL / PHANTOM_DATA_DIR, then --config.")]
 pub struct AdminArgs {
-    /// Directory of the embedded store (SQLite).
-    #[arg(long, value_name = "DIR", global = true)]
-    data_dir: Option<PathBuf>,
-    /// PostgreSQL URL (postgres://...) or sqlite://PATH; overrides --data-dir.
-    #[arg(long, value_name = "URL", global = true)]
-    database_url: Option<String>,
-    /// TOML configuration file.
-    #[arg(long, value_name = "FILE", global = true)]
-    config: Option<PathBuf>,
+    #[command(flatten)]
+    store: super::StoreFlags,
     /// The tenant whose users, keys or audit log to manage.
     #[arg(long, value_name = "NAME", default_value = phantom_engine::TENANT_DEFAULT, global = true)]
     tenant: String,
-    /// Print JSON instead of a table.
-    #[arg(long, global = true)]
-    json: bool,
     #[command(subcommand)]
     action: Action,
 }
@@ -154,20 +142,12 @@ fn parse_result(s: &str) -> Result<AuditResult, String> {
 
 /// Runs `phantom admin`.
 pub fn run(args: &AdminArgs) -> Result<()> {
-    super::with_engine(
-        &ConfigOverrides {
-            config_file: args.config.clone(),
-            data_dir: args.data_dir.clone(),
-            database_url: args.database_url.clone(),
-            redis_url: None,
-        },
-        async |engine| act(engine, args).await,
-    )
+    super::with_engine(&args.store, async |engine| act(engine, args).await)
 }
 
 async fn act(engine: &Engine, args: &AdminArgs) -> Result<()> {
     let t = args.tenant.as_str();
-    let json = args.json;
+    let json = args.store.json;
     match &args.action {
         Action::Tenants(TenantAction::List) => {
             let tenants = engine.list_tenants().await?;
