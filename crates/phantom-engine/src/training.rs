@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use phantom_ml::Progress;
-use phantom_ml::model::{Hyperparameters, split};
+use phantom_ml::model::{Hyperparameters, Target, split};
 
 use crate::EngineError;
 use crate::data::LoadedData;
@@ -17,17 +17,18 @@ pub(crate) struct TrainedVersion {
     pub(crate) metadata: VersionMetadata,
 }
 
-/// Fits `settings` on `data`, holding out `settings.validation_split` of the rows (stratified
-/// for classification) to compute validation metrics.
+/// Fits `settings` on `data` with its `target` (built when the data was read), holding out
+/// `settings.validation_split` of the rows (stratified for classification) to compute
+/// validation metrics.
 pub(crate) fn fit_version(
     settings: &ModelSettings,
     data: &LoadedData,
+    target: &Target,
     progress: &dyn Progress,
 ) -> Result<TrainedVersion, EngineError> {
-    let target = data.training_target(settings.task)?;
     let seed = settings.hyperparameters.seed();
     let (train_rows, validation_rows) =
-        split::train_validation(data.x.n_rows(), &target, settings.validation_split, seed)?;
+        split::train_validation(data.x.n_rows(), target, settings.validation_split, seed)?;
     let train_x = data.x.select_rows(&train_rows);
     let train_target = target.select(&train_rows);
     let spec = settings.spec();

@@ -17,6 +17,8 @@ pub use compare::{CompareTarget, Comparison, ComparisonEntry, MetricLeader};
 pub use portable::EXPORT_MAGIC;
 pub use validate::{ValidationCheck, ValidationReport};
 
+use phantom_ml::model::Target;
+
 use crate::EngineError;
 use crate::data::{DataSource, LoadedData};
 use crate::engine::{Engine, now_ms};
@@ -152,8 +154,8 @@ impl Engine {
                 Some(&loader_settings.label),
                 task.needs_label(),
             )?;
-            data.training_target(task)?;
-            Ok::<_, EngineError>(data)
+            let target = data.training_target(task)?;
+            Ok::<_, EngineError>((data, target))
         })
         .await
         .map_err(|e| EngineError::Internal(format!("data loading task: {e}")))??;
@@ -189,7 +191,7 @@ impl Engine {
         tenant: &str,
         record: &ModelRecord,
         settings: ModelSettings,
-        data: LoadedData,
+        (data, target): (LoadedData, Target),
         job: Arc<JobShared>,
     ) -> Result<VersionInfo, EngineError> {
         let _slot = self
@@ -201,10 +203,11 @@ impl Engine {
             .map_err(|e| EngineError::Internal(format!("training slots: {e}")))?;
         job.set_running();
         let progress = job.clone();
-        let trained =
-            tokio::task::spawn_blocking(move || fit_version(&settings, &data, progress.as_ref()))
-                .await
-                .map_err(|e| EngineError::Internal(format!("training task: {e}")))??;
+        let trained = tokio::task::spawn_blocking(move || {
+            fit_version(&settings, &data, &target, progress.as_ref())
+        })
+        .await
+        .map_err(|e| EngineError::Internal(format!("training task: {e}")))??;
         let metadata = serde_json::to_value(&trained.metadata)
             .map_err(|e| EngineError::Internal(format!("encoding metadata: {e}")))?;
         let summary = self
