@@ -14,7 +14,11 @@
 //! the expected value and score what is left (the residual) the same way:
 //! [`detect_seasonal`] subtracts the per-phase median over a known period, [`detect_trend`]
 //! subtracts a robust (Theil–Sen) line.
+//!
+//! [`online::OnlineDetector`] scores a series as it arrives, each point only from the points
+//! before it, and tells a spike from a level shift.
 
+pub mod online;
 mod residual;
 mod seasonal;
 mod trend;
@@ -168,18 +172,47 @@ fn check_input(values: &[f64], sensitivity: f64) -> Result<(), SeriesError> {
 
 /// Robust scores of `scored` (the values, or their residuals), reported against `values`.
 /// Both are non-empty, finite and of the same length.
-fn score(values: &[f64], scored: &[f64], sensitivity: f64) -> SeriesReport {
-    let median = median(&mut scored.to_vec());
-    let mut deviations: Vec<f64> = scored.iter().map(|v| (v - median).abs()).collect();
+/// The robust centre and spread of a series.
+pub(crate) struct Spread {
+    /// The median.
+    pub(crate) median: f64,
+    /// The median absolute deviation from it.
+    pub(crate) mad: f64,
+    /// 1.4826 × MAD, or when the MAD is 0, 1.2533 × the mean absolute deviation, or 0 for a
+    /// constant series.
+    pub(crate) scale: f64,
+    /// Which of the three `scale` is.
+    pub(crate) method: &'static str,
+}
+
+/// The [`Spread`] of a non-empty series.
+pub(crate) fn spread(values: &[f64]) -> Spread {
+    let median = median(&mut values.to_vec());
+    let mut deviations: Vec<f64> = values.iter().map(|v| (v - median).abs()).collect();
     let mean_ad = deviations.iter().sum::<f64>() / deviations.len() as f64;
     let mad = self::median(&mut deviations);
-    let (scale, scale_method) = if mad > 0.0 {
+    let (scale, method) = if mad > 0.0 {
         (MAD_TO_SIGMA * mad, "mad")
     } else if mean_ad > 0.0 {
         (MEAN_AD_TO_SIGMA * mean_ad, "mean_absolute_deviation")
     } else {
         (0.0, "constant")
     };
+    Spread {
+        median,
+        mad,
+        scale,
+        method,
+    }
+}
+
+fn score(values: &[f64], scored: &[f64], sensitivity: f64) -> SeriesReport {
+    let Spread {
+        median,
+        mad,
+        scale,
+        method: scale_method,
+    } = spread(scored);
     let threshold = BASE_THRESHOLD / sensitivity;
     let scores: Vec<f64> = scored
         .iter()
@@ -221,7 +254,7 @@ fn score(values: &[f64], scored: &[f64], sensitivity: f64) -> SeriesReport {
 }
 
 /// Median of a non-empty slice (reorders it).
-fn median(values: &mut [f64]) -> f64 {
+pub(crate) fn median(values: &mut [f64]) -> f64 {
     let n = values.len();
     let (_, upper, _) = values.select_nth_unstable_by(n / 2, f64::total_cmp);
     let upper = *upper;

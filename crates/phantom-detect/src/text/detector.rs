@@ -1,0 +1,524 @@
+//! The per-stream log detector: events in, one verdict per scored window out.
+//!
+//! Events are normalised and kept in order. Once `baseline_events + window_events` have
+//! arrived, every `hop_events` events the last `window_events` form the window and are measured
+//! against the prepared baseline (the `baseline_events` before some recent window): two
+//! compressions of the window, none of the baseline. The baseline is prepared again only once
+//! it lags the window by `baseline_refresh_events`. A window's NCD is compared with the NCDs of
+//! recent windows (median and MAD); only when it stands out does the permutation test run, and
+//! the window is an anomaly when the test's p-value is at most the threshold.
+//!
+//! The detector's state serialises (serde) with the events it still needs, so a restarted
+//! process resumes with the same baseline and gives the same verdicts.
+
+use std::collections::{HashMap, VecDeque};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::compress::{CompressError, Compressor};
+use super::measures::{BaselineMeasures, Measures, measure};
+use super::normalize::normalize;
+use super::permutation::{TestPlan, join_into, permutation_test};
+use super::settings::CbadSettings;
+use crate::series::median;
+
+/// Scale that makes the MAD estimate the standard deviation under normality.
+const MAD_TO_SIGMA: f64 = 1.4826;
+
+/// Templates and tokens listed in an explanation, at most.
+const MAX_LISTED: usize = 10;
+
+/// Why the detector failed.
+#[derive(Debug, thiserror::Error, Clone, PartialEq)]
+pub enum CbadError {
+    /// The settings cannot work.
+    #[error("invalid detector settings: {0}")]
+    Settings(String),
+    /// A compression failed.
+    #[error(transparent)]
+    Compress(#[from] CompressError),
+}
+
+/// A range of events by their sequence numbers (0 is the stream's first event), with the
+/// SHA-256 of their normalised text, one event per line.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EventRange {
+    /// First event.
+    pub first: u64,
+    /// Last event (inclusive).
+    pub last: u64,
+    /// SHA-256 of the normalised events, each followed by a newline, hexadecimal.
+    pub sha256: String,
+}
+
+/// A template (a normalised event) or token with its count.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Counted {
+    /// The template or token.
+    pub text: String,
+    /// Occurrences (in the window for new ones, in the baseline for vanished ones).
+    pub count: usize,
+}
+
+/// What decided a window's verdict.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    /// Median NCD of recent windows.
+    pub history_median: f64,
+    /// Median absolute deviation of those NCDs.
+    pub history_mad: f64,
+    /// Robust z-score of this window's NCD against them.
+    pub ncd_z: f64,
+    /// The NCD above which the permutation test runs: the larger of `min_ncd` and
+    /// `median + ncd_z_threshold × 1.4826 × MAD`.
+    pub ncd_threshold: f64,
+    /// The permutation test's p-value, when it ran.
+    pub p_value: Option<f64>,
+    /// Permutations run.
+    pub permutations: usize,
+    /// Permuted splits at least as distant as the real one.
+    pub at_least_as_distant: usize,
+    /// The p-value at or below which a window is an anomaly.
+    pub p_value_threshold: f64,
+    /// The test's seed and stream (the window's number).
+    pub seed: u64,
+    /// The window's number (0 is the first scored window).
+    pub window_index: u64,
+}
+
+/// The verdict on one window.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WindowVerdict {
+    /// The baseline it was measured against.
+    pub baseline: EventRange,
+    /// The window.
+    pub window: EventRange,
+    /// The events first scored by this window (those since the previous one).
+    pub new_events: (u64, u64),
+    /// The measures.
+    pub measures: Measures,
+    /// How the verdict was reached.
+    pub decision: Decision,
+    /// The score: the NCD's robust z-score (0 while warming up).
+    pub score: f64,
+    /// Whether the window is an anomaly.
+    pub is_anomaly: bool,
+    /// For an anomaly: what changed.
+    pub changes: Option<Changes>,
+}
+
+/// What is new in an anomalous window, and what vanished from it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Changes {
+    /// Templates in the window that the baseline does not have, most frequent first.
+    pub new_templates: Vec<Counted>,
+    /// Templates of the baseline missing from the window, most frequent first.
+    pub vanished_templates: Vec<Counted>,
+    /// Tokens in the window that the baseline does not have.
+    pub new_tokens: Vec<Counted>,
+    /// Tokens of the baseline missing from the window.
+    pub vanished_tokens: Vec<Counted>,
+}
+
+/// A stream's detector.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct LogDetector {
+    settings: CbadSettings,
+    /// Normalised events from the oldest still needed; `events[0]` has number `first_seq`.
+    events: VecDeque<String>,
+    first_seq: u64,
+    /// Events seen.
+    next_seq: u64,
+    /// Events since the last scored window.
+    since_scored: usize,
+    /// First event of the prepared baseline, once there is one.
+    baseline_first: Option<u64>,
+    /// NCDs of recent windows that were not anomalies.
+    history: VecDeque<f64>,
+    /// Windows scored.
+    windows: u64,
+    #[serde(skip)]
+    prepared: Option<Prepared>,
+}
+
+/// The baseline as prepared in a compressor.
+#[derive(Debug)]
+struct Prepared {
+    compressor: Compressor,
+    measures: BaselineMeasures,
+    range: EventRange,
+}
+
+impl LogDetector {
+    /// A detector with `settings`.
+    pub fn new(settings: CbadSettings) -> Result<Self, CbadError> {
+        settings.check().map_err(CbadError::Settings)?;
+        Ok(Self {
+            settings,
+            events: VecDeque::new(),
+            first_seq: 0,
+            next_seq: 0,
+            since_scored: 0,
+            baseline_first: None,
+            history: VecDeque::new(),
+            windows: 0,
+            prepared: None,
+        })
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &CbadSettings {
+        &self.settings
+    }
+
+    /// Events seen so far.
+    pub fn events_seen(&self) -> u64 {
+        self.next_seq
+    }
+
+    /// Takes one raw event; when it completes a hop, the verdict on the window it ends.
+    pub fn push(&mut self, event: &str) -> Result<Option<WindowVerdict>, CbadError> {
+        self.push_normalized(normalize(event))
+    }
+
+    /// Like [`LogDetector::push`] for an event already normalised.
+    pub fn push_normalized(&mut self, event: String) -> Result<Option<WindowVerdict>, CbadError> {
+        self.events.push_back(event);
+        self.next_seq += 1;
+        self.since_scored += 1;
+        let s = &self.settings;
+        let needed = (s.baseline_events + s.window_events) as u64;
+        if self.next_seq < needed || self.since_scored < s.hop_events {
+            return Ok(None);
+        }
+        self.score_window().map(Some)
+    }
+
+    /// Scores the last window if events arrived since the last verdict (at the end of a
+    /// replay); `None` if there are none or too few events for a first window.
+    pub fn finish(&mut self) -> Result<Option<WindowVerdict>, CbadError> {
+        let needed = (self.settings.baseline_events + self.settings.window_events) as u64;
+        if self.since_scored == 0 || self.next_seq < needed {
+            return Ok(None);
+        }
+        self.score_window().map(Some)
+    }
+
+    fn score_window(&mut self) -> Result<WindowVerdict, CbadError> {
+        let s = self.settings.clone();
+        let window_first = self.next_seq - s.window_events as u64;
+        let wanted_baseline = window_first - s.baseline_events as u64;
+        let lag = self
+            .baseline_first
+            .map(|b| wanted_baseline.saturating_sub(b));
+        if lag.is_none_or(|l| l >= s.baseline_refresh_events as u64) {
+            self.baseline_first = Some(wanted_baseline);
+            self.prepared = None;
+        }
+        let baseline_first = self.baseline_first.unwrap_or(wanted_baseline);
+        let mut prepared = match self.prepared.take() {
+            Some(p) => p,
+            None => self.prepare_baseline(baseline_first)?,
+        };
+        let window_texts = self.texts(window_first, s.window_events);
+        let mut window_bytes = Vec::new();
+        join_into(&window_texts, &mut window_bytes);
+        let measures = measure(&mut prepared.compressor, &prepared.measures, &window_bytes)?;
+        let (median, mad) = median_mad(&self.history);
+        let spread = (MAD_TO_SIGMA * mad).max(1e-3);
+        let ncd_z = if self.history.is_empty() {
+            0.0
+        } else {
+            (measures.ncd - median) / spread
+        };
+        let ncd_threshold = (median + s.ncd_z_threshold * spread).max(s.min_ncd);
+        let warmed_up = self.windows >= s.warmup_windows as u64;
+        let mut decision = Decision {
+            history_median: median,
+            history_mad: mad,
+            ncd_z,
+            ncd_threshold,
+            p_value: None,
+            permutations: 0,
+            at_least_as_distant: 0,
+            p_value_threshold: s.p_value_threshold,
+            seed: s.seed,
+            window_index: self.windows,
+        };
+        let mut is_anomaly = false;
+        if warmed_up && measures.ncd > ncd_threshold {
+            let baseline_texts = self.texts(baseline_first, s.baseline_events);
+            let mut scratch = Compressor::new(s.compressor);
+            let t = permutation_test(
+                &mut scratch,
+                &baseline_texts,
+                &window_texts,
+                measures.ncd,
+                TestPlan {
+                    permutations: s.permutations,
+                    p_threshold: s.p_value_threshold,
+                    seed: s.seed,
+                    stream: self.windows,
+                },
+            )?;
+            decision.p_value = Some(t.p_value);
+            decision.permutations = t.permutations;
+            decision.at_least_as_distant = t.at_least_as_distant;
+            is_anomaly = t.p_value <= s.p_value_threshold;
+        }
+        let changes = is_anomaly.then(|| {
+            changes(
+                &self.texts(baseline_first, s.baseline_events),
+                &window_texts,
+            )
+        });
+        let verdict = WindowVerdict {
+            baseline: prepared.range.clone(),
+            window: range_of(window_first, s.window_events, &window_bytes),
+            // The first window's baseline events are never scored: they are the baseline.
+            new_events: (
+                (self.next_seq - self.since_scored as u64).max(window_first),
+                self.next_seq - 1,
+            ),
+            score: if warmed_up { ncd_z } else { 0.0 },
+            measures,
+            decision,
+            is_anomaly,
+            changes,
+        };
+        // An anomalous window stays out of the history, so an incident does not become the
+        // norm it is measured against.
+        if !is_anomaly {
+            self.history.push_back(verdict.measures.ncd);
+            if self.history.len() > s.history_windows {
+                self.history.pop_front();
+            }
+        }
+        self.prepared = Some(prepared);
+        self.windows += 1;
+        self.since_scored = 0;
+        self.forget_unneeded();
+        Ok(verdict)
+    }
+
+    /// Prepares the `baseline_events` events from `first` as the baseline.
+    fn prepare_baseline(&self, first: u64) -> Result<Prepared, CbadError> {
+        let texts = self.texts(first, self.settings.baseline_events);
+        let mut bytes = Vec::new();
+        join_into(&texts, &mut bytes);
+        let mut compressor = Compressor::new(self.settings.compressor);
+        let measures = BaselineMeasures::prepare(&mut compressor, &bytes)?;
+        Ok(Prepared {
+            compressor,
+            measures,
+            range: range_of(first, self.settings.baseline_events, &bytes),
+        })
+    }
+
+    /// The normalised texts of `count` events from `first`.
+    fn texts(&self, first: u64, count: usize) -> Vec<&str> {
+        let start = (first - self.first_seq) as usize;
+        self.events
+            .range(start..start + count)
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// Drops events older than both the prepared baseline and the next one.
+    fn forget_unneeded(&mut self) {
+        let s = &self.settings;
+        let next_window_first =
+            (self.next_seq + s.hop_events as u64).saturating_sub(s.window_events as u64);
+        let next_baseline = next_window_first.saturating_sub(s.baseline_events as u64);
+        let keep_from = self
+            .baseline_first
+            .map_or(next_baseline, |b| b.min(next_baseline));
+        while self.first_seq < keep_from && !self.events.is_empty() {
+            self.events.pop_front();
+            self.first_seq += 1;
+        }
+    }
+}
+
+fn range_of(first: u64, count: usize, bytes: &[u8]) -> EventRange {
+    let digest = Sha256::digest(bytes);
+    EventRange {
+        first,
+        last: first + count as u64 - 1,
+        sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+    }
+}
+
+/// Median and median absolute deviation.
+fn median_mad(values: &VecDeque<f64>) -> (f64, f64) {
+    if values.is_empty() {
+        return (0.0, 0.0);
+    }
+    let mut v: Vec<f64> = values.iter().copied().collect();
+    let center = median(&mut v);
+    let mut deviations: Vec<f64> = v.iter().map(|x| (x - center).abs()).collect();
+    (center, median(&mut deviations))
+}
+
+/// Counts of each template (whole normalised event) and each token of `events`.
+type TemplateAndTokenCounts<'a> = (HashMap<&'a str, usize>, HashMap<&'a str, usize>);
+
+fn count_templates_and_tokens<'a>(events: &[&'a str]) -> TemplateAndTokenCounts<'a> {
+    let mut templates: HashMap<&str, usize> = HashMap::new();
+    let mut tokens: HashMap<&str, usize> = HashMap::new();
+    for e in events {
+        *templates.entry(e).or_default() += 1;
+        for t in e.split_whitespace() {
+            *tokens.entry(t).or_default() += 1;
+        }
+    }
+    (templates, tokens)
+}
+
+/// Templates and tokens new in the window or vanished from it.
+fn changes(baseline: &[&str], window: &[&str]) -> Changes {
+    let count = count_templates_and_tokens;
+    let (bt, bk) = count(baseline);
+    let (wt, wk) = count(window);
+    Changes {
+        new_templates: only_in(&wt, &bt),
+        vanished_templates: only_in(&bt, &wt),
+        new_tokens: only_in(&wk, &bk),
+        vanished_tokens: only_in(&bk, &wk),
+    }
+}
+
+/// Entries of `a` missing from `b`, most frequent first (ties in text order).
+fn only_in(a: &HashMap<&str, usize>, b: &HashMap<&str, usize>) -> Vec<Counted> {
+    let mut out: Vec<Counted> = a
+        .iter()
+        .filter(|(k, _)| !b.contains_key(*k))
+        .map(|(k, &count)| Counted {
+            text: (*k).to_owned(),
+            count,
+        })
+        .collect();
+    out.sort_by(|x, y| y.count.cmp(&x.count).then_with(|| x.text.cmp(&y.text)));
+    out.truncate(MAX_LISTED);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::settings::Preset;
+
+    fn normal(i: usize) -> String {
+        let paths = ["orders", "users", "cart", "search"];
+        format!(
+            "2026-11-22T05:{:02}:{:02}Z INFO GET /api/{} status=200 took {} ms from 10.0.{}.{}",
+            i / 60 % 60,
+            i % 60,
+            paths[i * 7 % 4],
+            i * 13 % 97,
+            i % 5,
+            i % 200
+        )
+    }
+
+    fn incident(i: usize) -> String {
+        format!(
+            "2026-11-22T06:00:{:02}Z ERROR payment gateway timeout after {} ms; retry {} of 3",
+            i % 60,
+            i * 31 % 5000,
+            i % 3
+        )
+    }
+
+    fn settings() -> CbadSettings {
+        CbadSettings {
+            seed: 42,
+            ..CbadSettings::preset(Preset::Sensitive)
+        }
+    }
+
+    fn run(detector: &mut LogDetector, events: impl Iterator<Item = String>) -> Vec<WindowVerdict> {
+        events.filter_map(|e| detector.push(&e).unwrap()).collect()
+    }
+
+    #[test]
+    fn normal_traffic_raises_nothing_and_an_incident_is_caught_and_explained() {
+        let mut d = LogDetector::new(settings()).unwrap();
+        let quiet = run(&mut d, (0..2_000).map(normal));
+        assert!(!quiet.is_empty());
+        let false_alarms = quiet.iter().filter(|v| v.is_anomaly).count();
+        assert!(
+            false_alarms <= 1,
+            "{false_alarms} false alarms in normal traffic"
+        );
+
+        let loud = run(&mut d, (0..100).map(incident));
+        let hit = loud
+            .iter()
+            .find(|v| v.is_anomaly)
+            .expect("the incident was not caught");
+        let p = hit.decision.p_value.unwrap();
+        assert!(p <= 0.05, "{p}");
+        assert!(hit.window.last >= 2_000);
+        let changes = hit.changes.as_ref().unwrap();
+        assert!(
+            changes.new_tokens.iter().any(|t| t.text == "ERROR"),
+            "{changes:?}"
+        );
+        assert!(!changes.new_templates.is_empty());
+        assert_eq!(hit.window.sha256.len(), 64);
+        assert!(hit.measures.ncd > hit.decision.ncd_threshold);
+    }
+
+    #[test]
+    fn verdicts_are_reproducible_and_survive_a_restart() {
+        let events: Vec<String> = (0..1_500)
+            .map(normal)
+            .chain((0..100).map(incident))
+            .collect();
+        let mut straight = LogDetector::new(settings()).unwrap();
+        let expected = run(&mut straight, events.iter().cloned());
+
+        let mut first = LogDetector::new(settings()).unwrap();
+        let mut got = run(&mut first, events[..1_234].iter().cloned());
+        let saved = serde_json::to_string(&first).unwrap();
+        let mut resumed: LogDetector = serde_json::from_str(&saved).unwrap();
+        got.extend(run(&mut resumed, events[1_234..].iter().cloned()));
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn every_event_is_scored_once() {
+        let mut d = LogDetector::new(settings()).unwrap();
+        let mut verdicts = run(&mut d, (0..1_013).map(normal));
+        verdicts.extend(d.finish().unwrap());
+        let s = settings();
+        let first_scored = s.baseline_events as u64;
+        let mut next = verdicts[0].new_events.0;
+        assert_eq!(next, first_scored);
+        for v in &verdicts {
+            assert_eq!(v.new_events.0, next);
+            next = v.new_events.1 + 1;
+        }
+        assert_eq!(next, 1_013);
+        assert!(d.finish().unwrap().is_none());
+    }
+
+    #[test]
+    fn memory_holds_only_what_the_next_windows_need() {
+        let mut d = LogDetector::new(settings()).unwrap();
+        run(&mut d, (0..5_000).map(normal));
+        let s = settings();
+        assert!(
+            d.events.len() <= s.baseline_events * 2 + s.window_events + s.hop_events,
+            "{} events kept",
+            d.events.len()
+        );
+    }
+}

@@ -1,0 +1,145 @@
+//! The measures of one window against its baseline.
+
+use serde::{Deserialize, Serialize};
+
+use super::compress::{CompressError, Compressor};
+
+/// What a window's compression says about it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Measures {
+    /// Normalised bytes of the baseline.
+    pub baseline_bytes: usize,
+    /// Normalised bytes of the window.
+    pub window_bytes: usize,
+    /// `C(B)`, compressed bytes of the baseline.
+    pub baseline_compressed: usize,
+    /// `C(W)`.
+    pub window_compressed: usize,
+    /// `C(W | B)`: the window's cost given the baseline (`C(BW) − C(B)`), bytes.
+    pub window_given_baseline: usize,
+    /// `C(B) / |B|`.
+    pub baseline_ratio: f64,
+    /// `C(W) / |W|`.
+    pub window_ratio: f64,
+    /// `window_ratio − baseline_ratio`: positive when the window compresses worse.
+    pub ratio_change: f64,
+    /// Shannon entropy of the baseline's bytes, bits per byte.
+    pub baseline_entropy: f64,
+    /// Shannon entropy of the window's bytes, bits per byte.
+    pub window_entropy: f64,
+    /// `window_entropy − baseline_entropy`.
+    pub entropy_change: f64,
+    /// Normalised compression distance, `(C(BW) − min(C(B), C(W))) / max(C(B), C(W))`.
+    pub ncd: f64,
+}
+
+/// The baseline's side of the measures, computed once per baseline.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct BaselineMeasures {
+    pub(crate) bytes: usize,
+    pub(crate) compressed: usize,
+    pub(crate) entropy: f64,
+}
+
+impl BaselineMeasures {
+    /// Prepares `baseline` in `compressor` and measures it.
+    pub(crate) fn prepare(
+        compressor: &mut Compressor,
+        baseline: &[u8],
+    ) -> Result<Self, CompressError> {
+        Ok(Self {
+            bytes: baseline.len(),
+            compressed: compressor.set_baseline(baseline)?,
+            entropy: entropy(baseline),
+        })
+    }
+}
+
+/// Measures `window` against the baseline prepared in `compressor`.
+pub(crate) fn measure(
+    compressor: &mut Compressor,
+    baseline: &BaselineMeasures,
+    window: &[u8],
+) -> Result<Measures, CompressError> {
+    let cw = compressor.size(window)?;
+    let cwb = compressor.size_given_baseline(window)?;
+    let cb = baseline.compressed;
+    let ratio = |c: usize, n: usize| if n == 0 { 0.0 } else { c as f64 / n as f64 };
+    let baseline_ratio = ratio(cb, baseline.bytes);
+    let window_ratio = ratio(cw, window.len());
+    let window_entropy = entropy(window);
+    Ok(Measures {
+        baseline_bytes: baseline.bytes,
+        window_bytes: window.len(),
+        baseline_compressed: cb,
+        window_compressed: cw,
+        window_given_baseline: cwb,
+        baseline_ratio,
+        window_ratio,
+        ratio_change: window_ratio - baseline_ratio,
+        baseline_entropy: baseline.entropy,
+        window_entropy,
+        entropy_change: window_entropy - baseline.entropy,
+        ncd: ncd(cb, cw, cwb),
+    })
+}
+
+/// NCD from `C(B)`, `C(W)` and `C(W | B)` (standing for `C(BW) − C(B)`).
+pub(crate) fn ncd(cb: usize, cw: usize, cwb: usize) -> f64 {
+    let (lo, hi) = (cb.min(cw) as f64, cb.max(cw) as f64);
+    if hi == 0.0 {
+        return 0.0;
+    }
+    ((cb + cwb) as f64 - lo) / hi
+}
+
+/// Shannon entropy of the byte distribution of `data`, in bits per byte.
+pub fn entropy(data: &[u8]) -> f64 {
+    if data.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u64; 256];
+    for &b in data {
+        counts[b as usize] += 1;
+    }
+    let n = data.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn entropy_of_known_distributions() {
+        assert_eq!(entropy(b""), 0.0);
+        assert_eq!(entropy(b"aaaa"), 0.0);
+        assert!((entropy(b"abab") - 1.0).abs() < 1e-12);
+        let all: Vec<u8> = (0..=255).collect();
+        assert!((entropy(&all) - 8.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn ncd_follows_its_formula() {
+        // C(B)=100, C(W)=50, C(BW)-C(B)=10: (110 - 50) / 100.
+        assert!((ncd(100, 50, 10) - 0.6).abs() < 1e-12);
+        assert_eq!(ncd(0, 0, 0), 0.0);
+    }
+
+    proptest! {
+        #[test]
+        fn entropy_is_between_0_and_8(data in prop::collection::vec(any::<u8>(), 0..512)) {
+            let h = entropy(&data);
+            prop_assert!((0.0..=8.0 + 1e-9).contains(&h));
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! Compression-based anomaly detection (CBAD) for text-like events: log lines, spans, JSON
+//! events.
+//!
+//! Each stream has a [`LogDetector`]: events are [normalised](normalize) (volatile tokens
+//! become placeholders, secrets and personal data are redacted), a window of recent events is
+//! compressed alone and after a baseline of earlier ones, and the window is an anomaly when its
+//! normalised compression distance stands out from recent windows and a seeded permutation
+//! test says so with a small p-value. Every verdict carries its [`Measures`], the
+//! [`Decision`] that was taken, the hashed event ranges, and for an anomaly the [`Changes`]:
+//! templates and tokens that appeared or vanished.
+
+mod compress;
+mod detector;
+mod measures;
+mod normalize;
+mod permutation;
+mod settings;
+
+pub use compress::{CompressError, Compressor, CompressorKind, ZSTD_LEVEL};
+pub use detector::{CbadError, Changes, Counted, Decision, EventRange, LogDetector, WindowVerdict};
+pub use measures::{Measures, entropy};
+pub use normalize::{normalize, normalize_into};
+pub use settings::{CbadSettings, Preset};
