@@ -111,19 +111,19 @@ class Worker(threading.Thread):
         name = self.pick()
         if name is None:
             return
-        base = self.base()
-        status, job = request(base, "POST", f"/v1/models/{name}/train",
+        status, job = request(self.base(), "POST", f"/v1/models/{name}/train",
                               {"features": FEATURES, "labels": LABELS})
         if status != 202 or not job:
             return
+        # Jobs are in the store: any replica reports them, not only the one that runs it.
         for _ in range(600):
-            s, state = request(base, "GET", f"/v1/jobs/{job['job_id']}")
+            s, state = request(self.base(), "GET", f"/v1/jobs/{job['job_id']}")
             if s == 200 and state and state["state"] == "succeeded":
                 self.models[name]["versions"].add(state["version"])
                 self.models[name]["active"] = state["version"]
                 return
-            if s != 200 or (state and state["state"] == "failed"):
-                return  # the replica holding the job restarted: not acknowledged
+            if s == 200 and state and state["state"] == "failed":
+                return  # the replica running the job was killed: not acknowledged
             time.sleep(0.05)
 
     def activate(self):

@@ -1,10 +1,11 @@
--- wrk script: POSTs the body in $PHANTOM_BODY_FILE with the API key in $PHANTOM_KEY, and prints
+-- wrk script: POSTs the body in $PHANTOM_BODY_FILE (of type $PHANTOM_CONTENT_TYPE, JSON unless set)
+-- with the API key in $PHANTOM_KEY, and prints
 -- one JSON line with requests/s, latency quantiles (µs) and error counts when done.
 local f = assert(io.open(os.getenv("PHANTOM_BODY_FILE"), "rb"))
 wrk.method = os.getenv("PHANTOM_METHOD") or "POST"
 wrk.body = f:read("*a")
 f:close()
-wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Content-Type"] = os.getenv("PHANTOM_CONTENT_TYPE") or "application/json"
 wrk.headers["Authorization"] = "Bearer " .. (os.getenv("PHANTOM_KEY") or "")
 if wrk.method == "GET" then
   wrk.body = nil

@@ -13,6 +13,9 @@
 //! | trainings at once | `max_concurrent_trainings` | `PHANTOM_MAX_CONCURRENT_TRAININGS` | `1` |
 //! | login token lifetime, s | `auth.token_ttl_seconds` | `PHANTOM_TOKEN_TTL` | `900` |
 //! | requests per second per API key or user, unless the key sets its own | `auth.default_rate_limit_per_second` | `PHANTOM_DEFAULT_RATE_LIMIT` | none: unlimited |
+//! | how long an API key's row is reused before it is read again, ms (0: every request) | `auth.key_cache_ms` | `PHANTOM_KEY_CACHE_MS` | `1000` |
+//! | failed logins allowed per user name and per source address in a window | `auth.max_failed_logins` | `PHANTOM_MAX_FAILED_LOGINS` | `10` |
+//! | that window, s | `auth.failed_login_window_seconds` | `PHANTOM_FAILED_LOGIN_WINDOW` | `60` |
 //!
 //! The TOML file is the one given with `--config` or `PHANTOM_CONFIG`; when neither is set,
 //! no file is read.
@@ -32,6 +35,8 @@
 //! [auth]
 //! token_ttl_seconds = 600
 //! default_rate_limit_per_second = 100
+//! max_failed_logins = 5
+//! failed_login_window_seconds = 300
 //! ```
 
 use std::collections::HashMap;
@@ -70,6 +75,15 @@ pub struct AuthConfig {
     /// Requests per second allowed to an API key that sets no limit of its own, and to each
     /// logged-in user; `None` is unlimited.
     pub default_rate_limit_per_second: Option<u32>,
+    /// How long, in milliseconds, an API key's stored row is reused before it is read again;
+    /// a revocation through another engine sharing the store holds within this time. 0 reads
+    /// the row on every request.
+    pub key_cache_ms: u64,
+    /// Failed logins allowed per (tenant, user name) and per source address within
+    /// `failed_login_window_seconds`; further logins are refused until the window ends.
+    pub max_failed_logins: u32,
+    /// The window failed logins are counted in, in seconds.
+    pub failed_login_window_seconds: u64,
 }
 
 impl Default for AuthConfig {
@@ -77,13 +91,23 @@ impl Default for AuthConfig {
         Self {
             token_ttl_seconds: 900,
             default_rate_limit_per_second: None,
+            key_cache_ms: 1_000,
+            max_failed_logins: 10,
+            failed_login_window_seconds: 60,
         }
     }
 }
 
+/// The longest failed-login window accepted: a day.
+pub const MAX_FAILED_LOGIN_WINDOW_SECONDS: u64 = 86_400;
+
 /// The longest login token lifetime accepted: a day. Tokens cannot be revoked one by one
 /// (deleting the user stops them), so they are meant to be short-lived.
 pub const MAX_TOKEN_TTL_SECONDS: u64 = 86_400;
+
+/// The longest API-key cache lifetime accepted, ms: a revoked key keeps working on other
+/// replicas for up to this long.
+pub const MAX_KEY_CACHE_MS: u64 = 60_000;
 
 /// Prediction logging settings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -217,6 +241,15 @@ impl EngineConfig {
             config.auth.default_rate_limit_per_second =
                 Some(parse_env("PHANTOM_DEFAULT_RATE_LIMIT", &v)?);
         }
+        if let Some(v) = get("PHANTOM_KEY_CACHE_MS") {
+            config.auth.key_cache_ms = parse_env("PHANTOM_KEY_CACHE_MS", &v)?;
+        }
+        if let Some(v) = get("PHANTOM_MAX_FAILED_LOGINS") {
+            config.auth.max_failed_logins = parse_env("PHANTOM_MAX_FAILED_LOGINS", &v)?;
+        }
+        if let Some(v) = get("PHANTOM_FAILED_LOGIN_WINDOW") {
+            config.auth.failed_login_window_seconds = parse_env("PHANTOM_FAILED_LOGIN_WINDOW", &v)?;
+        }
         if let Some(v) = &flags.data_dir {
             // An explicit data directory asks for the embedded store, whatever lower layers
             // said about a database (unless a database URL flag is also given).
@@ -273,10 +306,34 @@ impl EngineConfig {
                 reason: format!("must be 1 to {MAX_TOKEN_TTL_SECONDS} seconds, got {ttl}"),
             });
         }
+        if self.auth.key_cache_ms > MAX_KEY_CACHE_MS {
+            return Err(EngineError::InvalidConfig {
+                field: "auth.key_cache_ms".into(),
+                reason: format!(
+                    "must be at most {MAX_KEY_CACHE_MS} ms (a revoked key works that long), got {}",
+                    self.auth.key_cache_ms
+                ),
+            });
+        }
         if self.auth.default_rate_limit_per_second == Some(0) {
             return Err(EngineError::InvalidConfig {
                 field: "auth.default_rate_limit_per_second".into(),
                 reason: "must be at least 1 (leave it unset for no limit)".into(),
+            });
+        }
+        if self.auth.max_failed_logins == 0 {
+            return Err(EngineError::InvalidConfig {
+                field: "auth.max_failed_logins".into(),
+                reason: "must be at least 1 (a value of 0 would refuse every login)".into(),
+            });
+        }
+        let window = self.auth.failed_login_window_seconds;
+        if !(1..=MAX_FAILED_LOGIN_WINDOW_SECONDS).contains(&window) {
+            return Err(EngineError::InvalidConfig {
+                field: "auth.failed_login_window_seconds".into(),
+                reason: format!(
+                    "must be 1 to {MAX_FAILED_LOGIN_WINDOW_SECONDS} seconds, got {window}"
+                ),
             });
         }
         Ok(())
@@ -376,6 +433,10 @@ mod tests {
             ),
             (900, None)
         );
+        assert_eq!(
+            (c.auth.max_failed_logins, c.auth.failed_login_window_seconds),
+            (10, 60)
+        );
 
         let mut file = tempfile::NamedTempFile::new().unwrap();
         writeln!(
@@ -403,6 +464,8 @@ mod tests {
                 ("PHANTOM_CONFIG", &path),
                 ("PHANTOM_TOKEN_TTL", "120"),
                 ("PHANTOM_DEFAULT_RATE_LIMIT", "40"),
+                ("PHANTOM_MAX_FAILED_LOGINS", "3"),
+                ("PHANTOM_FAILED_LOGIN_WINDOW", "300"),
             ]),
         )
         .unwrap();
@@ -412,6 +475,10 @@ mod tests {
                 c.auth.default_rate_limit_per_second
             ),
             (120, Some(40))
+        );
+        assert_eq!(
+            (c.auth.max_failed_logins, c.auth.failed_login_window_seconds),
+            (3, 300)
         );
     }
 
@@ -431,6 +498,11 @@ mod tests {
         assert!(
             err(&[("PHANTOM_DEFAULT_RATE_LIMIT", "0")])
                 .contains("auth.default_rate_limit_per_second")
+        );
+        assert!(err(&[("PHANTOM_MAX_FAILED_LOGINS", "0")]).contains("auth.max_failed_logins"));
+        assert!(
+            err(&[("PHANTOM_FAILED_LOGIN_WINDOW", "0")])
+                .contains("auth.failed_login_window_seconds")
         );
         let mut file = tempfile::NamedTempFile::new().unwrap();
         writeln!(file, "data_dri = \"x\"").unwrap();

@@ -16,6 +16,7 @@ use crate::inference::cache::ModelCache;
 use crate::inference::log::InferenceLogger;
 use crate::inference::redis_cache::PredictionCache;
 use crate::jobs::Jobs;
+use crate::jobs::instance::Instance;
 use crate::stats::{ProcessProbe, Stats};
 
 /// The engine. Open one per process with [`Engine::open`]; clone it freely.
@@ -52,6 +53,8 @@ pub(crate) struct Inner {
     pub(crate) process: ProcessProbe,
     pub(crate) training_slots: Arc<Semaphore>,
     pub(crate) auth: AuthState,
+    /// The identity this engine writes as the owner of its training jobs.
+    pub(crate) instance: Instance,
     background: std::sync::Mutex<Vec<JoinHandle<()>>>,
 }
 
@@ -59,8 +62,9 @@ pub(crate) struct Inner {
 pub const TENANT_DEFAULT: &str = "default";
 
 impl Engine {
-    /// Opens the store (running migrations), connects to Redis when configured, and starts
-    /// the background tasks (inference-log writer, change listener).
+    /// Opens the store (running migrations), connects to Redis when configured, marks failed
+    /// the training jobs this engine's previous run left unfinished, and starts the
+    /// background tasks (inference-log writer, change listener, job reporter).
     pub async fn open(config: EngineConfig) -> Result<Self, EngineError> {
         config.validate()?;
         let location = match &config.database_url {
@@ -79,6 +83,17 @@ impl Engine {
             store.clone(),
             Arc::new(StoredRowQuotas::default()),
         );
+        let instance = claim_instance(&config.data_dir).await?;
+        if instance.owns_data_dir {
+            let now = now_ms();
+            let reason = format!(
+                "the engine running this job stopped before the job finished (it restarted at {}); train again",
+                crate::time::format_utc(now)
+            );
+            store
+                .fail_unfinished_jobs(&instance.id, now, &reason)
+                .await?;
+        }
         let events = store.subscribe();
         let inner = Arc::new(Inner {
             training_slots: Arc::new(Semaphore::new(config.max_concurrent_trainings)),
@@ -91,12 +106,15 @@ impl Engine {
             log,
             redis,
             process: ProcessProbe::new(),
+            instance,
             background: std::sync::Mutex::new(Vec::new()),
         });
         let listener = tokio::spawn(listen(Arc::downgrade(&inner), events));
+        let reporter = tokio::spawn(crate::jobs::report::run(Arc::downgrade(&inner)));
         if let Ok(mut tasks) = inner.background.lock() {
             tasks.push(writer);
             tasks.push(listener);
+            tasks.push(reporter);
         }
         Ok(Engine { inner })
     }
@@ -129,6 +147,14 @@ impl Engine {
             task.abort();
         }
     }
+}
+
+/// The identity of `data_dir` (see [`Instance::claim`]), claimed on the blocking pool.
+async fn claim_instance(data_dir: &std::path::Path) -> Result<Instance, EngineError> {
+    let dir = data_dir.to_owned();
+    tokio::task::spawn_blocking(move || Instance::claim(&dir))
+        .await
+        .map_err(|e| EngineError::Internal(format!("claiming the engine identity: {e}")))
 }
 
 /// Drops cached models when any engine sharing the store changes them.

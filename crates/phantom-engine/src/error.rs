@@ -67,7 +67,7 @@ pub enum EngineError {
         available: String,
     },
     /// No training job with this id.
-    #[error("no training job '{job}' (jobs are kept in memory by the engine that ran them)")]
+    #[error("no training job '{job}' in this tenant; the id is in the answer that started it")]
     JobNotFound {
         /// The job id.
         job: String,
@@ -163,6 +163,20 @@ pub enum EngineError {
         /// When to retry.
         retry_after_ms: u64,
     },
+    /// Too many failed logins for a user name or from an address; logins are refused until
+    /// the window ends.
+    #[error(
+        "too many failed logins for this user name or from this address ({max_failures} in {window_seconds} s); retry in {} s",
+        retry_after_ms.div_ceil(1_000).max(1)
+    )]
+    LoginThrottled {
+        /// Failures allowed in a window.
+        max_failures: u32,
+        /// The window, in seconds.
+        window_seconds: u64,
+        /// When to retry.
+        retry_after_ms: u64,
+    },
     /// A tenant, user or key does not exist.
     #[error("no {what} '{name}'")]
     NotFound {
@@ -185,6 +199,18 @@ pub enum EngineError {
 }
 
 impl EngineError {
+    /// For a refusal that ends by itself (a rate limit, a login throttle), milliseconds until
+    /// a retry can succeed.
+    pub fn retry_after_ms(&self) -> Option<u64> {
+        if let EngineError::RateLimited { retry_after_ms, .. }
+        | EngineError::LoginThrottled { retry_after_ms, .. } = self
+        {
+            Some(*retry_after_ms)
+        } else {
+            None
+        }
+    }
+
     /// How this failure should be reported.
     pub fn kind(&self) -> ErrorKind {
         match self {
@@ -209,7 +235,9 @@ impl EngineError {
             EngineError::Forbidden { .. } | EngineError::QuotaExceeded { .. } => {
                 ErrorKind::Forbidden
             }
-            EngineError::RateLimited { .. } => ErrorKind::RateLimited,
+            EngineError::RateLimited { .. } | EngineError::LoginThrottled { .. } => {
+                ErrorKind::RateLimited
+            }
             EngineError::NotFound { .. } => ErrorKind::NotFound,
             EngineError::AlreadyExists { .. } => ErrorKind::Conflict,
         }

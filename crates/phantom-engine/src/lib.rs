@@ -12,6 +12,7 @@
 
 pub mod analytics;
 pub mod auth;
+mod backup;
 pub mod config;
 pub mod data;
 mod engine;
@@ -26,6 +27,7 @@ pub mod stats;
 pub mod time;
 mod training;
 
+pub use backup::{BACKUP_MAGIC, Backup, RestoreReport, SkippedModel};
 pub use config::{AuthConfig, ConfigOverrides, EngineConfig};
 pub use data::{DataSource, Label};
 pub use engine::{Engine, TENANT_DEFAULT};
@@ -35,11 +37,13 @@ pub use inference::{
     BatchPrediction, BatchRow, ClassProbability, FeatureContribution, FeatureImportance,
     FeatureWeight, MAX_BATCH_ROWS, PredictedValue, Prediction, PredictionExplanation,
 };
+pub use jobs::instance::INSTANCE_FILE;
 pub use jobs::{JobState, JobStatus, TrainingJob};
+pub use phantom_ml::Matrix;
 pub use phantom_store::{InferenceRecord, ModelStatus};
 pub use registry::info::{ModelInfo, VersionInfo, VersionMetadata, VersionOrigin};
 pub use registry::{
     CompareTarget, Comparison, ComparisonEntry, EXPORT_MAGIC, MAX_HISTORY, MetricLeader,
-    ValidationCheck, ValidationReport,
+    OptimizeOptions, OptimizeReport, OptimizeTrial, ValidationCheck, ValidationReport,
 };
 pub use settings::{ModelConfig, ModelSettings, Scaling};

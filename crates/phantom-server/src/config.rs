@@ -1,5 +1,6 @@
-//! Server settings: the listening address and the limits on what one request may carry, from
-//! defaults, then the environment, then flags (each layer overrides the one before).
+//! Server settings: the listening address, the limits on what one request may carry, and the
+//! bounds on time and connections, from defaults, then the environment, then flags (each
+//! layer overrides the one before).
 //!
 //! | setting | flag | environment | default |
 //! |---|---|---|---|
@@ -7,11 +8,18 @@
 //! | request body | `--max-body-bytes` | `PHANTOM_MAX_BODY_BYTES` | 16 MiB |
 //! | rows in one batch | `--max-batch-rows` | `PHANTOM_MAX_BATCH_ROWS` | 100,000 |
 //! | CSV upload or model import | `--max-upload-bytes` | `PHANTOM_MAX_UPLOAD_BYTES` | 256 MiB |
+//! | whole request, s | `--request-timeout` | `PHANTOM_REQUEST_TIMEOUT` | 30 |
+//! | whole request of an upload route (train, import), s | `--upload-timeout` | `PHANTOM_UPLOAD_TIMEOUT` | 600 |
+//! | a request's headers, s | `--header-read-timeout` | `PHANTOM_HEADER_READ_TIMEOUT` | 10 |
+//! | connections at once | `--max-connections` | `PHANTOM_MAX_CONNECTIONS` | 1,024 |
+//! | requests in flight at once | `--max-in-flight-requests` | `PHANTOM_MAX_IN_FLIGHT_REQUESTS` | 512 |
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use phantom_engine::MAX_BATCH_ROWS;
+use tokio::sync::Semaphore;
 
 use crate::ServerError;
 
@@ -28,6 +36,22 @@ pub const DEFAULT_MAX_BATCH_ROWS: usize = 100_000;
 /// Default bound on a CSV upload or an imported model file: 256 MiB.
 pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 256 * 1024 * 1024;
 
+/// Default bound on one request, from its headers to its answer: 30 s.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Default bound on one request of a route that takes an upload (training data, a model
+/// file): 10 minutes, enough for 256 MiB at about 3.5 Mbit/s.
+pub const DEFAULT_UPLOAD_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Default bound on receiving a request's headers: 10 s.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Default bound on the connections served at once.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1_024;
+
+/// Default bound on the requests served at once.
+pub const DEFAULT_MAX_IN_FLIGHT_REQUESTS: usize = 512;
+
 /// How the server listens and what it accepts.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServerConfig {
@@ -39,6 +63,20 @@ pub struct ServerConfig {
     pub max_batch_rows: usize,
     /// Largest CSV upload (training) or model file (import), in bytes.
     pub max_upload_bytes: u64,
+    /// Longest time a route's handler may take to answer, reading the request body
+    /// included (authentication is before, on small store reads); over it the answer is
+    /// `503 timeout`.
+    pub request_timeout: Duration,
+    /// The same for the routes that take an upload (training, model import).
+    pub upload_timeout: Duration,
+    /// Longest time to receive a request's headers, counted from when the connection opens
+    /// or sent its previous answer (so an idle keep-alive connection is closed too); over it
+    /// the connection is closed.
+    pub header_read_timeout: Duration,
+    /// Connections served at once; more wait in the listen backlog until one closes.
+    pub max_connections: usize,
+    /// Requests served at once; more are answered `503 unavailable` at once.
+    pub max_in_flight_requests: usize,
 }
 
 impl Default for ServerConfig {
@@ -48,6 +86,11 @@ impl Default for ServerConfig {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             max_batch_rows: DEFAULT_MAX_BATCH_ROWS,
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            upload_timeout: DEFAULT_UPLOAD_TIMEOUT,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            max_in_flight_requests: DEFAULT_MAX_IN_FLIGHT_REQUESTS,
         }
     }
 }
@@ -63,6 +106,16 @@ pub struct ServerOverrides {
     pub max_batch_rows: Option<usize>,
     /// `--max-upload-bytes`.
     pub max_upload_bytes: Option<u64>,
+    /// `--request-timeout`, in seconds.
+    pub request_timeout_seconds: Option<u64>,
+    /// `--upload-timeout`, in seconds.
+    pub upload_timeout_seconds: Option<u64>,
+    /// `--header-read-timeout`, in seconds.
+    pub header_read_timeout_seconds: Option<u64>,
+    /// `--max-connections`.
+    pub max_connections: Option<usize>,
+    /// `--max-in-flight-requests`.
+    pub max_in_flight_requests: Option<usize>,
 }
 
 impl ServerConfig {
@@ -94,6 +147,32 @@ impl ServerConfig {
             config.max_upload_bytes =
                 parse_setting("PHANTOM_MAX_UPLOAD_BYTES", v, "a whole number of bytes")?;
         }
+        let seconds = |name: &str, v: &str| {
+            parse_setting(name, v, "a whole number of seconds").map(Duration::from_secs)
+        };
+        if let Some(v) = get("PHANTOM_REQUEST_TIMEOUT") {
+            config.request_timeout = seconds("PHANTOM_REQUEST_TIMEOUT", v)?;
+        }
+        if let Some(v) = get("PHANTOM_UPLOAD_TIMEOUT") {
+            config.upload_timeout = seconds("PHANTOM_UPLOAD_TIMEOUT", v)?;
+        }
+        if let Some(v) = get("PHANTOM_HEADER_READ_TIMEOUT") {
+            config.header_read_timeout = seconds("PHANTOM_HEADER_READ_TIMEOUT", v)?;
+        }
+        if let Some(v) = get("PHANTOM_MAX_CONNECTIONS") {
+            config.max_connections = parse_setting(
+                "PHANTOM_MAX_CONNECTIONS",
+                v,
+                "a whole number of connections",
+            )?;
+        }
+        if let Some(v) = get("PHANTOM_MAX_IN_FLIGHT_REQUESTS") {
+            config.max_in_flight_requests = parse_setting(
+                "PHANTOM_MAX_IN_FLIGHT_REQUESTS",
+                v,
+                "a whole number of requests",
+            )?;
+        }
         if let Some(v) = flags.addr {
             config.addr = v;
         }
@@ -105,6 +184,21 @@ impl ServerConfig {
         }
         if let Some(v) = flags.max_upload_bytes {
             config.max_upload_bytes = v;
+        }
+        if let Some(v) = flags.request_timeout_seconds {
+            config.request_timeout = Duration::from_secs(v);
+        }
+        if let Some(v) = flags.upload_timeout_seconds {
+            config.upload_timeout = Duration::from_secs(v);
+        }
+        if let Some(v) = flags.header_read_timeout_seconds {
+            config.header_read_timeout = Duration::from_secs(v);
+        }
+        if let Some(v) = flags.max_connections {
+            config.max_connections = v;
+        }
+        if let Some(v) = flags.max_in_flight_requests {
+            config.max_in_flight_requests = v;
         }
         config.validate()?;
         Ok(config)
@@ -123,6 +217,26 @@ impl ServerConfig {
                 "max_batch_rows",
                 &self.max_batch_rows.to_string(),
                 &format!("must be 1 to {MAX_BATCH_ROWS} (the engine's limit)"),
+            ));
+        }
+        for (name, value) in [
+            ("request_timeout", self.request_timeout),
+            ("upload_timeout", self.upload_timeout),
+            ("header_read_timeout", self.header_read_timeout),
+        ] {
+            if value.is_zero() {
+                return Err(invalid(name, "0", "must be more than 0 seconds"));
+            }
+        }
+        if self.max_connections == 0 {
+            return Err(invalid("max_connections", "0", "must be at least 1"));
+        }
+        if self.max_in_flight_requests == 0 || self.max_in_flight_requests > Semaphore::MAX_PERMITS
+        {
+            return Err(invalid(
+                "max_in_flight_requests",
+                &self.max_in_flight_requests.to_string(),
+                &format!("must be 1 to {}", Semaphore::MAX_PERMITS),
             ));
         }
         Ok(())
@@ -190,6 +304,42 @@ mod tests {
     }
 
     #[test]
+    fn timeouts_and_connection_bounds() {
+        let c = ServerConfig::default();
+        assert_eq!(
+            (c.request_timeout, c.upload_timeout, c.header_read_timeout),
+            (
+                Duration::from_secs(30),
+                Duration::from_secs(600),
+                Duration::from_secs(10)
+            )
+        );
+        assert_eq!((c.max_connections, c.max_in_flight_requests), (1024, 512));
+        let vars = env(&[
+            ("PHANTOM_REQUEST_TIMEOUT", "5"),
+            ("PHANTOM_UPLOAD_TIMEOUT", "60"),
+            ("PHANTOM_HEADER_READ_TIMEOUT", "2"),
+            ("PHANTOM_MAX_CONNECTIONS", "100"),
+            ("PHANTOM_MAX_IN_FLIGHT_REQUESTS", "50"),
+        ]);
+        let flags = ServerOverrides {
+            request_timeout_seconds: Some(7),
+            max_in_flight_requests: Some(40),
+            ..Default::default()
+        };
+        let c = ServerConfig::load_from(&flags, &vars).unwrap();
+        assert_eq!(
+            (c.request_timeout, c.upload_timeout, c.header_read_timeout),
+            (
+                Duration::from_secs(7),
+                Duration::from_secs(60),
+                Duration::from_secs(2)
+            )
+        );
+        assert_eq!((c.max_connections, c.max_in_flight_requests), (100, 40));
+    }
+
+    #[test]
     fn bad_values_name_the_setting() {
         let err = |pairs: &[(&str, &str)]| {
             ServerConfig::load_from(&ServerOverrides::default(), &env(pairs))
@@ -201,5 +351,10 @@ mod tests {
         assert!(err(&[("PHANTOM_MAX_BATCH_ROWS", "0")]).contains("max_batch_rows"));
         assert!(err(&[("PHANTOM_MAX_BATCH_ROWS", "2000000")]).contains("1000000"));
         assert!(err(&[("PHANTOM_MAX_UPLOAD_BYTES", "0")]).contains("max_upload_bytes"));
+        assert!(err(&[("PHANTOM_REQUEST_TIMEOUT", "0")]).contains("request_timeout"));
+        assert!(err(&[("PHANTOM_REQUEST_TIMEOUT", "30s")]).contains("PHANTOM_REQUEST_TIMEOUT"));
+        assert!(err(&[("PHANTOM_HEADER_READ_TIMEOUT", "0")]).contains("header_read_timeout"));
+        assert!(err(&[("PHANTOM_MAX_CONNECTIONS", "0")]).contains("max_connections"));
+        assert!(err(&[("PHANTOM_MAX_IN_FLIGHT_REQUESTS", "0")]).contains("max_in_flight_requests"));
     }
 }

@@ -45,7 +45,7 @@ pub struct ErrorBody {
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// A stable code: invalid_input, malformed_json, not_found, conflict, unavailable,
-    /// internal, unauthenticated, forbidden, rate_limited, payload_too_large,
+    /// timeout, internal, unauthenticated, forbidden, rate_limited, payload_too_large,
     /// unsupported_media_type or method_not_allowed.
     pub code: String,
     /// What was wrong and, where it can, what to do about it.
@@ -60,7 +60,7 @@ pub(crate) struct ApiError {
     pub(crate) status: StatusCode,
     pub(crate) code: &'static str,
     pub(crate) message: String,
-    /// Seconds to wait before retrying (429).
+    /// Seconds to wait before retrying (429, 503 over the in-flight cap).
     pub(crate) retry_after: Option<u64>,
     /// What is logged but not shown (the real cause of an internal error).
     pub(crate) logged: Option<String>,
@@ -122,6 +122,31 @@ impl ApiError {
         )
     }
 
+    /// 503: the request took longer than `limit`, set by `setting`.
+    pub(crate) fn timed_out(limit: std::time::Duration, setting: &str) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "timeout",
+            format!(
+                "the request did not finish within the limit of {} s ({setting}); send it again, in smaller parts if it is large",
+                limit.as_secs_f64()
+            ),
+        )
+    }
+
+    /// 503: the server is serving its limit of `max` requests at once.
+    pub(crate) fn overloaded(max: usize) -> Self {
+        let mut e = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            format!(
+                "the server is serving its limit of {max} requests at once (max_in_flight_requests); retry shortly"
+            ),
+        );
+        e.retry_after = Some(1);
+        e
+    }
+
     /// 500 with a generic message; `cause` is logged with the request id.
     pub(crate) fn internal(cause: impl Into<String>) -> Self {
         let mut e = Self::new(
@@ -160,11 +185,7 @@ impl From<EngineError> for ApiError {
             ErrorKind::RateLimited => {
                 let mut api =
                     ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", e.to_string());
-                let wait_ms = if let EngineError::RateLimited { retry_after_ms, .. } = &e {
-                    *retry_after_ms
-                } else {
-                    1_000
-                };
+                let wait_ms = e.retry_after_ms().unwrap_or(1_000);
                 api.retry_after = Some(wait_ms.div_ceil(1_000).max(1));
                 api
             }
@@ -265,6 +286,20 @@ mod tests {
         assert_eq!(limited.retry_after, Some(2));
         let response = limited.into_response();
         assert_eq!(response.headers()[header::RETRY_AFTER], "2");
+        let throttled = ApiError::from(EngineError::LoginThrottled {
+            max_failures: 10,
+            window_seconds: 60,
+            retry_after_ms: 41_500,
+        });
+        assert_eq!(
+            (throttled.status, throttled.code, throttled.retry_after),
+            (StatusCode::TOO_MANY_REQUESTS, "rate_limited", Some(42))
+        );
+        assert!(
+            throttled.message.contains("retry in 42 s"),
+            "{}",
+            throttled.message
+        );
         let response =
             ApiError::from(EngineError::Unauthenticated { reason: "x".into() }).into_response();
         assert!(response.headers().contains_key(header::WWW_AUTHENTICATE));

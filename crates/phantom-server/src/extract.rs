@@ -149,7 +149,14 @@ async fn decode_json<T: DeserializeOwned + Send + 'static>(bytes: Bytes) -> Resu
 }
 
 /// Decodes `bytes` as one JSON value of type `T` with nothing after it.
+///
+/// The body is decoded once without tracking where the decoder is (which costs a wrapper
+/// around every value of a large batch); only a body that fails is decoded again to name the
+/// field at fault.
 pub(crate) fn decode_json_now<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if let Ok(value) = serde_json::from_slice(bytes) {
+        return Ok(value);
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();

@@ -17,19 +17,25 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Every request passes, in order: the request id (from `x-request-id` when sane, else
-//! generated), authentication (`Authorization: Bearer <API key or token>` or `x-api-key`),
-//! the key's rate limit, the route's permission, the handler, and the audit record. The
+//! Connections are bounded ([`ServerConfig::max_connections`]) and must send their headers
+//! within [`ServerConfig::header_read_timeout`]. Every request passes, in order: the request
+//! id (from `x-request-id` when sane, else generated), the cap on requests in flight,
+//! authentication (`Authorization: Bearer <API key or token>` or `x-api-key`),
+//! the key's rate limit, the route's permission, the handler (within the route's deadline),
+//! and the audit record. The
 //! tenant always comes from the credential. Errors are
 //! `{"error":{"code","message","request_id"}}` with the status the engine's error kind calls
 //! for.
 
 mod config;
+mod connections;
 mod edge;
 mod error;
 mod extract;
+mod feature_rows;
 mod guard;
 mod handlers;
+mod limits;
 mod metrics;
 mod openapi;
 mod routes;
@@ -38,8 +44,9 @@ mod state;
 mod upload;
 
 pub use config::{
-    DEFAULT_ADDR, DEFAULT_MAX_BATCH_ROWS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_UPLOAD_BYTES,
-    ServerConfig, ServerOverrides,
+    DEFAULT_ADDR, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_BATCH_ROWS, DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_IN_FLIGHT_REQUESTS, DEFAULT_MAX_UPLOAD_BYTES,
+    DEFAULT_REQUEST_TIMEOUT, DEFAULT_UPLOAD_TIMEOUT, ServerConfig, ServerOverrides,
 };
 pub use error::{ErrorBody, ErrorDetail, ServerError};
 pub use openapi::document as openapi_document;

@@ -14,7 +14,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use crate::error::ApiError;
 use crate::handlers::{access, data, models, operations, serving};
 use crate::state::AppState;
-use crate::{edge, guard};
+use crate::{edge, guard, limits};
 
 /// Who may call a route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,6 +49,9 @@ pub struct RouteSpec {
     pub action: &'static str,
     /// Which of its requests are audited.
     pub audit: Audit,
+    /// Whether it takes an upload (training data, a model file), and so gets the longer
+    /// `upload_timeout` rather than `request_timeout`.
+    pub takes_upload: bool,
     handler: fn() -> MethodRouter<AppState>,
 }
 
@@ -66,6 +69,27 @@ const fn route(
         access,
         action,
         audit,
+        takes_upload: false,
+        handler,
+    }
+}
+
+/// A route that takes an upload (see [`RouteSpec::takes_upload`]).
+const fn upload_route(
+    method: Method,
+    path: &'static str,
+    access: Access,
+    action: &'static str,
+    audit: Audit,
+    handler: fn() -> MethodRouter<AppState>,
+) -> RouteSpec {
+    RouteSpec {
+        method,
+        path,
+        access,
+        action,
+        audit,
+        takes_upload: true,
         handler,
     }
 }
@@ -83,10 +107,10 @@ pub static ROUTES: &[RouteSpec] = &[
     route(Method::POST, "/v1/models", Needs(WriteModels), "models.create", Every, || post(models::create)),
     route(Method::GET, "/v1/models", Needs(ReadModels), "models.list", Denied, || get(models::list)),
     route(Method::POST, "/v1/models/compare", Needs(ReadModels), "models.compare", Denied, || post(models::compare)),
-    route(Method::POST, "/v1/models/import", Needs(WriteModels), "models.import", Every, || post(models::import)),
+    upload_route(Method::POST, "/v1/models/import", Needs(WriteModels), "models.import", Every, || post(models::import)),
     route(Method::GET, "/v1/models/{model}", Needs(ReadModels), "models.get", Denied, || get(models::get)),
     route(Method::DELETE, "/v1/models/{model}", Needs(WriteModels), "models.delete", Every, || delete(models::delete)),
-    route(Method::POST, "/v1/models/{model}/train", Needs(WriteModels), "models.train", Every, || post(models::train)),
+    upload_route(Method::POST, "/v1/models/{model}/train", Needs(WriteModels), "models.train", Every, || post(models::train)),
     route(Method::GET, "/v1/jobs/{job}", Needs(ReadModels), "jobs.get", Denied, || get(models::job)),
     route(Method::GET, "/v1/models/{model}/versions", Needs(ReadModels), "models.versions", Denied, || get(models::versions)),
     route(Method::POST, "/v1/models/{model}/activate", Needs(WriteModels), "models.activate", Every, || post(models::activate)),
@@ -128,25 +152,41 @@ pub static ROUTES: &[RouteSpec] = &[
     route(Method::GET, "/v1/health", Needs(ReadOperations), "operations.health", Denied, || get(operations::health)),
 ];
 
-/// The API's router over `state`: every route of [`ROUTES`] behind its guard, an error for
-/// unknown paths, and the request-id layer outermost.
+/// The API's router over `state`: every route of [`ROUTES`] behind its guard, with its
+/// deadline inside the guard (so a timeout is audited like any answer), an error for
+/// unknown paths, the cap on requests in flight, and the request-id layer outermost.
 pub fn router(state: AppState) -> Router {
     let mut router: Router<AppState> = Router::new();
+    let config = state.config();
     for (index, spec) in ROUTES.iter().enumerate() {
         let guarded = guard::Guarded {
             state: state.clone(),
             spec,
             index,
         };
+        let deadline = if spec.takes_upload {
+            limits::Deadline {
+                limit: config.upload_timeout,
+                setting: "upload_timeout",
+            }
+        } else {
+            limits::Deadline {
+                limit: config.request_timeout,
+                setting: "request_timeout",
+            }
+        };
         router = router.route(
             spec.path,
-            (spec.handler)().route_layer(from_fn_with_state(guarded, guard::guard)),
+            (spec.handler)()
+                .route_layer(from_fn_with_state(deadline, limits::deadline))
+                .route_layer(from_fn_with_state(guarded, guard::guard)),
         );
     }
     router
         .fallback(unknown_route)
         .layer(DefaultBodyLimit::disable())
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(from_fn_with_state(state.clone(), limits::admit))
         .layer(from_fn_with_state(state.clone(), edge::edge))
         .with_state(state)
 }

@@ -2,13 +2,13 @@
 //! close the engine.
 
 use std::future::Future;
-use std::net::SocketAddr;
 
 use phantom_engine::Engine;
 use tokio::net::TcpListener;
 
 use crate::ServerError;
 use crate::config::ServerConfig;
+use crate::connections::{ConnectionLimits, serve_connections};
 use crate::routes::router;
 use crate::state::AppState;
 
@@ -25,8 +25,8 @@ pub async fn serve(engine: Engine, config: ServerConfig) -> Result<(), ServerErr
             }),
         Err(e) => Err(e),
     };
-    match listener {
-        Ok(listener) => serve_on(listener, engine, config, shutdown_signal()).await,
+    match listener.and_then(|listener| Ok((listener, shutdown_signal()?))) {
+        Ok((listener, shutdown)) => serve_on(listener, engine, config, shutdown).await,
         Err(e) => {
             engine.close().await;
             Err(e)
@@ -57,38 +57,41 @@ pub async fn serve_on(
         "listening on http://{local} (storage: {})",
         engine.storage_backend()
     );
+    let limits = ConnectionLimits {
+        max_connections: config.max_connections,
+        header_read_timeout: config.header_read_timeout,
+    };
     let app = router(AppState::new(engine.clone(), config));
-    let served = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await;
+    serve_connections(listener, app, limits, shutdown).await;
     tracing::info!("stopped listening; closing the engine");
     engine.close().await;
-    served.map_err(ServerError::Serve)
+    Ok(())
 }
 
-/// Completes on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = async {
-        if tokio::signal::ctrl_c().await.is_err() {
+/// Installs the SIGINT and SIGTERM handlers now, before the server says it is listening, so
+/// a signal sent right after that line is never missed, and returns a future that completes
+/// on the first of them.
+#[cfg(unix)]
+fn shutdown_signal() -> Result<impl Future<Output = ()> + Send + 'static, ServerError> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt()).map_err(ServerError::Serve)?;
+    let mut terminate = signal(SignalKind::terminate()).map_err(ServerError::Serve)?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => tracing::info!("SIGINT received; shutting down"),
+            _ = terminate.recv() => tracing::info!("SIGTERM received; shutting down"),
+        }
+    })
+}
+
+/// Completes on Ctrl-C.
+#[cfg(not(unix))]
+fn shutdown_signal() -> Result<impl Future<Output = ()> + Send + 'static, ServerError> {
+    Ok(async {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            tracing::info!("Ctrl-C received; shutting down");
+        } else {
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => tracing::info!("SIGINT received; shutting down"),
-        () = terminate => tracing::info!("SIGTERM received; shutting down"),
-    }
+    })
 }

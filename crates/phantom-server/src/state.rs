@@ -1,10 +1,12 @@
-//! What every handler shares: the engine, the server settings and the metrics.
+//! What every handler shares: the engine, the server settings, the metrics and the count of
+//! requests in flight.
 
 use std::sync::Arc;
 
 use phantom_engine::Engine;
 
 use crate::config::ServerConfig;
+use crate::limits::InFlight;
 use crate::metrics::Metrics;
 
 /// The state of a running server. Cheap to clone; every clone is the same server.
@@ -17,6 +19,7 @@ struct Shared {
     engine: Engine,
     config: ServerConfig,
     metrics: Metrics,
+    in_flight: InFlight,
 }
 
 impl AppState {
@@ -25,6 +28,7 @@ impl AppState {
         Self {
             inner: Arc::new(Shared {
                 engine,
+                in_flight: InFlight::new(config.max_in_flight_requests),
                 config,
                 metrics: Metrics::new(),
             }),
@@ -43,5 +47,9 @@ impl AppState {
 
     pub(crate) fn metrics(&self) -> &Metrics {
         &self.inner.metrics
+    }
+
+    pub(crate) fn in_flight(&self) -> &InFlight {
+        &self.inner.in_flight
     }
 }

@@ -5,8 +5,8 @@
 //! - [`PostgresStore`]: a connection pool, with LISTEN/NOTIFY so that every engine sharing the
 //!   database hears about activations and deletions.
 //!
-//! Besides models, the store keeps the access records: tenants, users, API keys, an
-//! append-only audit log and shared settings.
+//! Besides models, the store keeps training jobs and the access records: tenants, users, API
+//! keys, an append-only audit log and shared settings.
 //!
 //! Versioned migrations run when a store opens. Artifacts are stored with their SHA-256 and
 //! checked on every read.
@@ -34,8 +34,9 @@ pub use checksum::sha256_hex;
 pub use error::{StoreError, redact_url};
 pub use postgres::PostgresStore;
 pub use records::{
-    ApiKeyRecord, AuditFilter, AuditRecord, InferenceQuery, InferenceRecord, Millis, ModelEvent,
-    ModelRecord, ModelStatus, NewVersion, TenantRecord, UserRecord, VersionRecord, VersionSummary,
+    ApiKeyRecord, AuditFilter, AuditRecord, InferenceQuery, InferenceRecord, JobRecord, Millis,
+    ModelEvent, ModelRecord, ModelStatus, NewVersion, TenantRecord, UserRecord, VersionRecord,
+    VersionSummary,
 };
 pub use sqlite::SqliteStore;
 pub use storage::{Storage, StoreLocation};

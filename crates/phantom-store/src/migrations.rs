@@ -36,6 +36,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/0002_access.sqlite.sql"),
         postgres: include_str!("migrations/0002_access.postgres.sql"),
     },
+    Migration {
+        version: 3,
+        name: "training jobs",
+        sqlite: include_str!("migrations/0003_jobs.sqlite.sql"),
+        postgres: include_str!("migrations/0003_jobs.postgres.sql"),
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -1,8 +1,8 @@
-//! The rows the store keeps: models, their immutable versions, logged inferences, and the
-//! access records (tenants, users, API keys, the audit log).
+//! The rows the store keeps: models, their immutable versions, logged inferences, training
+//! jobs, and the access records (tenants, users, API keys, the audit log).
 //!
 //! The store knows nothing of the engine's types: model configuration, version metadata and
-//! tenant quotas are JSON values, roles and audit results are names, that the engine writes
+//! tenant quotas are JSON values, roles, job states and audit results are names, that the engine writes
 //! and reads back unchanged.
 
 use serde::{Deserialize, Serialize};
@@ -244,4 +244,50 @@ pub struct AuditFilter {
     pub result: Option<String>,
     /// At most this many records.
     pub limit: u32,
+}
+
+/// A training job: what it trains, where it is, and which engine instance runs it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JobRecord {
+    /// Unique id (the engine uses a UUID).
+    pub id: String,
+    /// The tenant that started it; every lookup is scoped by tenant.
+    pub tenant: String,
+    /// The model being trained.
+    pub model_id: String,
+    /// The engine's name for its state. The store knows two of them: a job in state
+    /// [`JobRecord::QUEUED`] or [`JobRecord::RUNNING`] is unfinished, and only an unfinished
+    /// job's row can change.
+    pub state: String,
+    /// Steps done.
+    pub steps_done: u64,
+    /// Steps in all (0 until known).
+    pub steps_total: u64,
+    /// When it was created.
+    pub created_at: Millis,
+    /// When it finished.
+    pub finished_at: Option<Millis>,
+    /// The version it made.
+    pub version: Option<u32>,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// The engine instance running it.
+    pub owner: String,
+    /// When its owner last reported it (refreshed while the job is unfinished).
+    pub heartbeat_at: Millis,
+}
+
+impl JobRecord {
+    /// The state of a job waiting for a training slot.
+    pub const QUEUED: &'static str = "queued";
+    /// The state of a job being fitted.
+    pub const RUNNING: &'static str = "running";
+    /// The state [`Storage::fail_unfinished_jobs`](crate::Storage::fail_unfinished_jobs)
+    /// gives the jobs it ends.
+    pub const FAILED: &'static str = "failed";
+
+    /// Whether the job is queued or running.
+    pub fn is_unfinished(&self) -> bool {
+        self.state == Self::QUEUED || self.state == Self::RUNNING
+    }
 }

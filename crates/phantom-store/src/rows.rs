@@ -4,7 +4,7 @@
 use crate::StoreError;
 use crate::codec::{count_from_column, parse_json, parse_status, version_from_column};
 use crate::records::{
-    ApiKeyRecord, InferenceRecord, Millis, ModelRecord, TenantRecord, VersionSummary,
+    ApiKeyRecord, InferenceRecord, JobRecord, Millis, ModelRecord, TenantRecord, VersionSummary,
 };
 
 /// The columns of `models`, in the order every `SELECT` of a model lists them.
@@ -191,6 +191,53 @@ impl ApiKeyRow {
             expires_at: self.expires_at,
             revoked_at: self.revoked_at,
             rate_limit_per_second,
+        })
+    }
+}
+
+/// The columns of `training_jobs`, in `SELECT` order.
+pub(crate) const JOB_COLUMNS: &str = "j.id, j.tenant, j.model_id, j.state, j.steps_done, \
+     j.steps_total, j.created_at, j.finished_at, j.version, j.error, j.owner, j.heartbeat_at";
+
+/// A `training_jobs` row as stored.
+pub(crate) struct JobRow {
+    pub(crate) id: String,
+    pub(crate) tenant: String,
+    pub(crate) model_id: String,
+    pub(crate) state: String,
+    pub(crate) steps_done: i64,
+    pub(crate) steps_total: i64,
+    pub(crate) created_at: Millis,
+    pub(crate) finished_at: Option<Millis>,
+    pub(crate) version: Option<i64>,
+    pub(crate) error: Option<String>,
+    pub(crate) owner: String,
+    pub(crate) heartbeat_at: Millis,
+}
+
+impl JobRow {
+    /// Decodes the row.
+    pub(crate) fn decode(self) -> Result<JobRecord, StoreError> {
+        let what = |column: &str| format!("the {column} of job '{}'", self.id);
+        let steps_done = count_from_column(self.steps_done, || what("steps done"))?;
+        let steps_total = count_from_column(self.steps_total, || what("steps total"))?;
+        let version = self
+            .version
+            .map(|v| version_from_column(v, &self.model_id))
+            .transpose()?;
+        Ok(JobRecord {
+            id: self.id,
+            tenant: self.tenant,
+            model_id: self.model_id,
+            state: self.state,
+            steps_done,
+            steps_total,
+            created_at: self.created_at,
+            finished_at: self.finished_at,
+            version,
+            error: self.error,
+            owner: self.owner,
+            heartbeat_at: self.heartbeat_at,
         })
     }
 }

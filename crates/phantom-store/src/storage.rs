@@ -7,14 +7,16 @@ use tokio::sync::broadcast;
 
 use crate::StoreError;
 use crate::records::{
-    ApiKeyRecord, AuditFilter, AuditRecord, InferenceQuery, InferenceRecord, Millis, ModelEvent,
-    ModelRecord, ModelStatus, NewVersion, TenantRecord, UserRecord, VersionRecord, VersionSummary,
+    ApiKeyRecord, AuditFilter, AuditRecord, InferenceQuery, InferenceRecord, JobRecord, Millis,
+    ModelEvent, ModelRecord, ModelStatus, NewVersion, TenantRecord, UserRecord, VersionRecord,
+    VersionSummary,
 };
 
 /// Everything the engine persists. Every method is scoped by tenant, so one tenant can never
 /// read or change another's rows; a row of another tenant looks exactly like a missing one.
 /// The exceptions are the few that have no tenant to scope by: the tenants themselves,
-/// finding an API key by its prefix (the key names the tenant), and settings.
+/// finding an API key by its prefix (the key names the tenant), settings, and ending the
+/// jobs of an engine instance (which runs jobs of every tenant).
 ///
 /// Durability: when a write method returns `Ok`, the write survives a crash of the process
 /// (SQLite in WAL mode with `synchronous=FULL`; PostgreSQL committed transactions).
@@ -131,6 +133,32 @@ pub trait Storage: Send + Sync {
     fn count_inferences(
         &self,
         tenant: &str,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Adds a training job. `Conflict` if its id is taken.
+    fn put_job(&self, job: &JobRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Writes a job's state, steps, outcome and heartbeat (`job.tenant` and `job.id` name
+    /// the row; its model, owner and creation time stay as stored). Only an unfinished job
+    /// changes: a finished job's row is final, so a late progress report cannot undo its
+    /// outcome. Returns whether the row changed (`false`: no such job in the tenant, or it
+    /// had finished).
+    fn update_job(&self, job: &JobRecord) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// The job with this id in this tenant.
+    fn get_job(
+        &self,
+        tenant: &str,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<JobRecord>, StoreError>> + Send;
+
+    /// Marks every unfinished job of engine instance `owner` [`JobRecord::FAILED`] at `at`
+    /// with `error` (an engine that restarts ends the jobs it was running); returns how many.
+    fn fail_unfinished_jobs(
+        &self,
+        owner: &str,
+        at: Millis,
+        error: &str,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
     /// Adds a tenant. `Conflict` if the name is taken.

@@ -7,8 +7,9 @@ use tokio::sync::broadcast;
 use crate::StoreError;
 use crate::postgres::PostgresStore;
 use crate::records::{
-    ApiKeyRecord, AuditFilter, AuditRecord, InferenceQuery, InferenceRecord, Millis, ModelEvent,
-    ModelRecord, ModelStatus, NewVersion, TenantRecord, UserRecord, VersionRecord, VersionSummary,
+    ApiKeyRecord, AuditFilter, AuditRecord, InferenceQuery, InferenceRecord, JobRecord, Millis,
+    ModelEvent, ModelRecord, ModelStatus, NewVersion, TenantRecord, UserRecord, VersionRecord,
+    VersionSummary,
 };
 use crate::sqlite::SqliteStore;
 use crate::storage::{Storage, StoreLocation};
@@ -153,6 +154,27 @@ impl Storage for Store {
 
     async fn count_inferences(&self, tenant: &str) -> Result<u64, StoreError> {
         dispatch!(self, s => s.count_inferences(tenant).await)
+    }
+
+    async fn put_job(&self, job: &JobRecord) -> Result<(), StoreError> {
+        dispatch!(self, s => s.put_job(job).await)
+    }
+
+    async fn update_job(&self, job: &JobRecord) -> Result<bool, StoreError> {
+        dispatch!(self, s => s.update_job(job).await)
+    }
+
+    async fn get_job(&self, tenant: &str, id: &str) -> Result<Option<JobRecord>, StoreError> {
+        dispatch!(self, s => s.get_job(tenant, id).await)
+    }
+
+    async fn fail_unfinished_jobs(
+        &self,
+        owner: &str,
+        at: Millis,
+        error: &str,
+    ) -> Result<u64, StoreError> {
+        dispatch!(self, s => s.fail_unfinished_jobs(owner, at, error).await)
     }
 
     async fn create_tenant(&self, tenant: &TenantRecord) -> Result<(), StoreError> {

@@ -2,6 +2,8 @@
 
 pub mod admin;
 pub mod detect;
+mod detect_logs;
+mod detect_online;
 pub mod eval;
 pub mod models;
 pub mod predict;

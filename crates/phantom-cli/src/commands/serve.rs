@@ -21,10 +21,18 @@ admin.key in the data directory (readable by you only); the log says where, once
   KEY=$(cat ~/.local/share/phantom/admin.key)
   curl -H \"Authorization: Bearer $KEY\" http://127.0.0.1:8080/v1/models
 
+Timeouts: a request that has not been answered within --request-timeout (--upload-timeout for
+training and model import, which carry uploads) is answered 503 with code timeout; a client
+that has not sent a request's headers within --header-read-timeout of connecting (or of its
+previous answer) is disconnected. Over --max-in-flight-requests, requests are answered 503 at
+once (/healthz excepted); over --max-connections, new connections wait until one closes.
+
 Environment: PHANTOM_ADDR, PHANTOM_MAX_BODY_BYTES, PHANTOM_MAX_BATCH_ROWS,
-PHANTOM_MAX_UPLOAD_BYTES, PHANTOM_LOG (error, warn, info, debug or trace; default info), and
-the engine's (PHANTOM_DATA_DIR, PHANTOM_DATABASE_URL, PHANTOM_REDIS_URL, PHANTOM_CONFIG, ...);
-flags win. docs/API.md describes every route.")]
+PHANTOM_MAX_UPLOAD_BYTES, PHANTOM_REQUEST_TIMEOUT, PHANTOM_UPLOAD_TIMEOUT,
+PHANTOM_HEADER_READ_TIMEOUT, PHANTOM_MAX_CONNECTIONS, PHANTOM_MAX_IN_FLIGHT_REQUESTS, PHANTOM_LOG
+(error, warn, info, debug or trace; default info), and the engine's (PHANTOM_DATA_DIR,
+PHANTOM_DATABASE_URL, PHANTOM_REDIS_URL, PHANTOM_CONFIG, PHANTOM_MAX_FAILED_LOGINS, ...); flags
+win. docs/API.md describes every route.")]
 pub struct ServeArgs {
     /// Address to listen on [default: 127.0.0.1:8080].
     #[arg(long, value_name = "ADDR")]
@@ -50,6 +58,21 @@ pub struct ServeArgs {
     /// Largest CSV upload or imported model file [default: 268435456].
     #[arg(long, value_name = "BYTES")]
     max_upload_bytes: Option<u64>,
+    /// Longest time to answer one request, body included [default: 30].
+    #[arg(long, value_name = "SECONDS")]
+    request_timeout: Option<u64>,
+    /// Longest time to answer a training or model-import request [default: 600].
+    #[arg(long, value_name = "SECONDS")]
+    upload_timeout: Option<u64>,
+    /// Longest wait for a request's headers; slower clients are disconnected [default: 10].
+    #[arg(long, value_name = "SECONDS")]
+    header_read_timeout: Option<u64>,
+    /// Connections served at once [default: 1024].
+    #[arg(long, value_name = "N")]
+    max_connections: Option<usize>,
+    /// Requests served at once; more are answered 503 [default: 512].
+    #[arg(long, value_name = "N")]
+    max_in_flight_requests: Option<usize>,
 }
 
 /// Runs `phantom serve`.
@@ -60,6 +83,11 @@ pub fn run(args: &ServeArgs) -> Result<()> {
         max_body_bytes: args.max_body_bytes,
         max_batch_rows: args.max_batch_rows,
         max_upload_bytes: args.max_upload_bytes,
+        request_timeout_seconds: args.request_timeout,
+        upload_timeout_seconds: args.upload_timeout,
+        header_read_timeout_seconds: args.header_read_timeout,
+        max_connections: args.max_connections,
+        max_in_flight_requests: args.max_in_flight_requests,
     })?;
     let engine_config = EngineConfig::load(&ConfigOverrides {
         config_file: args.config.clone(),

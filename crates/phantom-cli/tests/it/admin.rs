@@ -46,6 +46,8 @@ async fn engine_for(store: &[String], dir: &std::path::Path) -> Engine {
         _ => config.database_url = Some(store[1].clone()),
     }
     config.inference_log.enabled = false;
+    // This engine checks keys that another process revokes: read them fresh every time.
+    config.auth.key_cache_ms = 0;
     Engine::open(config).await.unwrap()
 }
 

@@ -6,6 +6,8 @@
 //! (about 238 bits) drawn from the operating system, so no dictionary or brute force can
 //! reach it and a slow hash would only slow every request down.
 
+use std::sync::Arc;
+
 use phantom_store::{ApiKeyRecord, Millis, Storage, StoreError};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -234,23 +236,32 @@ impl Engine {
                 what: "API key".into(),
                 name: key_id.to_owned(),
             })?;
+        self.inner.auth.keys.forget(&revoked.prefix);
         ApiKeyInfo::from_record(revoked)
     }
 
-    /// The principal of an API key. The key's row is read from the store on every call (no
-    /// cache), so a revocation through any engine sharing the store holds from the next
-    /// request on.
+    /// The principal of an API key. The key's row is reused for `auth.key_cache_ms` before
+    /// it is read from the store again, so a revocation through another engine sharing the
+    /// store holds within that time (through this engine, at once).
     pub(super) async fn authenticate_key(&self, key: &str) -> Result<Principal, EngineError> {
         let prefix = key_prefix(key)?;
         let unknown = || EngineError::Unauthenticated {
             reason: "unknown API key".into(),
         };
-        let record = self
-            .inner
-            .store
-            .get_api_key_by_prefix(prefix)
-            .await?
-            .ok_or_else(unknown)?;
+        let record = match self.inner.auth.keys.get(prefix) {
+            Some(record) => record,
+            None => {
+                let record = Arc::new(
+                    self.inner
+                        .store
+                        .get_api_key_by_prefix(prefix)
+                        .await?
+                        .ok_or_else(unknown)?,
+                );
+                self.inner.auth.keys.put(record.clone());
+                record
+            }
+        };
         // Until the secret matches, a key whose prefix exists looks like an unknown one.
         if !constant_time_eq(key_hash(key).as_bytes(), record.secret_hash.as_bytes()) {
             return Err(unknown());
@@ -271,10 +282,10 @@ impl Engine {
             .limiter
             .remember_key_limit(&record.id, record.rate_limit_per_second);
         Ok(Principal {
-            tenant: record.tenant,
+            tenant: record.tenant.clone(),
             subject: record.id.clone(),
             role,
-            key_id: Some(record.id),
+            key_id: Some(record.id.clone()),
         })
     }
 }

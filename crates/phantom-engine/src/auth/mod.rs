@@ -6,21 +6,24 @@
 //!
 //! - API keys ([`Engine::create_api_key`]) are `phk_` + an 8-character id + `_` + a
 //!   40-character secret; the store keeps the first 12 characters and a SHA-256 of the whole
-//!   key. [`Engine::authenticate`] reads the key's row from the store on every call (no
-//!   cache), so a revocation through any engine sharing the store holds from the next
-//!   request on.
+//!   key. [`Engine::authenticate`] reuses a key's row for `auth.key_cache_ms` (1 s by
+//!   default) before reading it again, so a revocation through another engine sharing the
+//!   store holds within that time, and one through this engine at once.
 //! - Users log in with a password (Argon2id) and get a JWT (HS256) that lives
 //!   `auth.token_ttl_seconds`; the signing key is generated once and kept in the store, so
 //!   every replica accepts every replica's tokens. Deleting a user ends its tokens.
 //! - [`Engine::check_rate_limit`]: per key (or per user for tokens), in memory or, with
-//!   Redis, across replicas. [`Quotas`] cap a tenant's models and logged predictions.
+//!   Redis, across replicas. Failed logins are throttled per user name and per source
+//!   address the same way ([`Engine::login_from`]). [`Quotas`] cap a tenant's models and logged predictions.
 //! - [`Engine::bootstrap_admin`]: the first admin key, written to [`BOOTSTRAP_KEY_FILE`].
 
 mod audit;
 mod bootstrap;
 mod jwt;
+mod key_cache;
 mod keys;
 mod limits;
+mod login_throttle;
 mod passwords;
 mod principal;
 pub(crate) mod quotas;
@@ -49,6 +52,10 @@ pub(crate) struct AuthState {
     decoy_hash: tokio::sync::OnceCell<String>,
     /// Rate-limit buckets and the limits of keys seen.
     pub(crate) limiter: limits::RateLimiter,
+    /// API-key rows recently read.
+    keys: key_cache::KeyCache,
+    /// Failed-login counts.
+    pub(crate) login_throttle: login_throttle::LoginThrottle,
 }
 
 impl AuthState {
@@ -58,6 +65,8 @@ impl AuthState {
             signing_key: tokio::sync::OnceCell::new(),
             decoy_hash: tokio::sync::OnceCell::new(),
             limiter: limits::RateLimiter::new(config.default_rate_limit_per_second),
+            keys: key_cache::KeyCache::new(std::time::Duration::from_millis(config.key_cache_ms)),
+            login_throttle: login_throttle::LoginThrottle::new(config),
         }
     }
 }

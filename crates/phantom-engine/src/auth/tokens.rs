@@ -6,6 +6,7 @@ use phantom_store::{Millis, Storage};
 use serde::Serialize;
 
 use super::jwt::{self, Claims};
+use super::login_throttle::LoginAttempt;
 use super::passwords::{hash_password, verify_password};
 use super::principal::Principal;
 use super::roles::stored_role;
@@ -42,8 +43,45 @@ fn unauthenticated(reason: impl Into<String>) -> EngineError {
 }
 
 impl Engine {
-    /// Checks a user's password and returns a short-lived token.
+    /// Checks a user's password and returns a short-lived token; a login whose source
+    /// address is unknown (see [`Engine::login_from`]).
     pub async fn login(
+        &self,
+        tenant: &str,
+        username: &str,
+        password: &str,
+    ) -> Result<LoginToken, EngineError> {
+        self.login_from(tenant, username, password, None).await
+    }
+
+    /// Checks a user's password and returns a short-lived token. Failed logins are counted
+    /// per (tenant, user name) and per `source` address: after `auth.max_failed_logins` of
+    /// either within `auth.failed_login_window_seconds`, logins are refused with
+    /// `LoginThrottled` until the window ends, before the password is checked.
+    pub async fn login_from(
+        &self,
+        tenant: &str,
+        username: &str,
+        password: &str,
+        source: Option<&str>,
+    ) -> Result<LoginToken, EngineError> {
+        let attempt = LoginAttempt::new(tenant, username, source);
+        self.refuse_throttled_login(&attempt).await?;
+        match self.check_password(tenant, username, password).await {
+            Ok(token) => {
+                self.forget_failed_logins(&attempt).await;
+                Ok(token)
+            }
+            Err(e @ EngineError::Unauthenticated { .. }) => {
+                self.count_failed_login(&attempt).await;
+                Err(e)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The token for a user whose password is right.
+    async fn check_password(
         &self,
         tenant: &str,
         username: &str,

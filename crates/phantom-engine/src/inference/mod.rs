@@ -72,7 +72,7 @@ pub struct PredictionExplanation {
     pub version: u32,
     /// The prediction explained.
     pub prediction: Prediction,
-    /// "tree_shap": exact path-dependent TreeSHAP.
+    /// "tree_shap" (exact path-dependent TreeSHAP) or "linear" (weight times scaled value).
     pub method: &'static str,
     /// What is attributed: "probability" per class, "raw_score" or "prediction".
     pub output: &'static str,
@@ -311,7 +311,8 @@ impl Engine {
         })
     }
 
-    /// Explains one prediction of a tree model (exact TreeSHAP).
+    /// Explains one prediction of a tree model (exact TreeSHAP) or a linear model (weight times
+    /// scaled value, base = intercept).
     pub async fn explain(
         &self,
         tenant: &str,

@@ -1,5 +1,5 @@
-//! The optional Redis connection, used as the prediction cache and for the rate-limit
-//! counters shared by every replica. A prediction is stored under its tenant, model,
+//! The optional Redis connection, used as the prediction cache and for the rate-limit and
+//! failed-login counters shared by every replica. A prediction is stored under its tenant, model,
 //! version and a SHA-256 of its input, with a TTL. Versions are immutable, so a key can never
 //! hold a stale answer; activating a version still deletes the model's keys, so memory is
 //! given back at once and rollbacks start cold rather than from hours-old entries.
@@ -143,6 +143,27 @@ impl PredictionCache {
             .await
             .map_err(redis_error)?;
         Ok(count)
+    }
+
+    /// The counter under `key` (0 if there is none).
+    pub(crate) async fn count(&self, key: &str) -> Result<u64, EngineError> {
+        let mut c = self.connection.clone();
+        let count: Option<u64> = redis::cmd("GET")
+            .arg(key)
+            .query_async(&mut c)
+            .await
+            .map_err(redis_error)?;
+        Ok(count.unwrap_or(0))
+    }
+
+    /// Deletes the counter under `key`.
+    pub(crate) async fn forget(&self, key: &str) -> Result<(), EngineError> {
+        let mut c = self.connection.clone();
+        redis::cmd("DEL")
+            .arg(key)
+            .query_async::<()>(&mut c)
+            .await
+            .map_err(redis_error)
     }
 
     /// Round-trip time of a PING, in milliseconds.

@@ -204,7 +204,7 @@ fn finish(entries: Vec<ComparisonEntry>, evaluated_rows: Option<usize>) -> Compa
 }
 
 /// Whether a higher value of `metric` is better; `None` for metrics that rank nothing.
-fn direction(metric: &str) -> Option<bool> {
+pub(crate) fn direction(metric: &str) -> Option<bool> {
     match metric {
         "accuracy" | "precision" | "recall" | "f1" | "roc_auc" | "r2" | "silhouette" => Some(true),
         "rmse" | "mae" | "log_loss" | "inertia" => Some(false),

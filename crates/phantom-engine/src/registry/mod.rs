@@ -3,6 +3,7 @@
 
 mod compare;
 pub(crate) mod info;
+mod optimize;
 mod portable;
 mod validate;
 
@@ -14,6 +15,7 @@ use phantom_store::{
 };
 
 pub use compare::{CompareTarget, Comparison, ComparisonEntry, MetricLeader};
+pub use optimize::{OptimizeOptions, OptimizeReport, OptimizeTrial};
 pub use portable::EXPORT_MAGIC;
 pub use validate::{ValidationCheck, ValidationReport};
 
@@ -22,9 +24,9 @@ use phantom_ml::model::Target;
 use crate::EngineError;
 use crate::data::{DataSource, LoadedData};
 use crate::engine::{Engine, now_ms};
-use crate::jobs::{JobShared, JobStatus, TrainingJob};
+use crate::jobs::{JobShared, JobStatus, TrainingJob, report, stored};
 use crate::settings::{ModelConfig, ModelSettings};
-use crate::training::fit_version;
+use crate::training::{TrainedVersion, fit_version};
 use info::{ModelInfo, VersionInfo, settings_of};
 
 /// Most inference records returned by one history query.
@@ -129,7 +131,8 @@ impl Engine {
     }
 
     /// Starts training `model` on `data`. The data is read and checked before this returns
-    /// (so bad data is an error here, not a failed job); the fit then runs in the background
+    /// (so bad data is an error here, not a failed job), and the job is written to the store
+    /// (so every engine sharing it can report the job); the fit then runs in the background
     /// on a blocking thread, at most `max_concurrent_trainings` at a time. The new version
     /// becomes the active one when the fit succeeds; until then the previous version serves.
     pub async fn train(
@@ -162,9 +165,11 @@ impl Engine {
 
         let shared = Arc::new(JobShared::new(
             uuid::Uuid::now_v7().to_string(),
+            tenant.to_owned(),
             record.id.clone(),
             now_ms(),
         ));
+        report::create(self.inner.store.as_ref(), &shared, &self.inner.instance.id).await?;
         self.inner.jobs.insert(shared.clone());
         let engine = self.clone();
         let tenant = tenant.to_owned();
@@ -181,6 +186,7 @@ impl Engine {
                     .map(|v| v.version)
                     .map_err(ToString::to_string),
             );
+            engine.report_job(&job).await;
             result
         });
         Ok(TrainingJob { shared, handle })
@@ -202,12 +208,24 @@ impl Engine {
             .await
             .map_err(|e| EngineError::Internal(format!("training slots: {e}")))?;
         job.set_running();
+        self.report_job(&job).await;
         let progress = job.clone();
         let trained = tokio::task::spawn_blocking(move || {
             fit_version(&settings, &data, &target, progress.as_ref())
         })
         .await
         .map_err(|e| EngineError::Internal(format!("training task: {e}")))??;
+        self.store_version(tenant, &record.id, trained).await
+    }
+
+    /// Stores a trained version as the model's new active version and drops what was cached
+    /// of the version before.
+    async fn store_version(
+        &self,
+        tenant: &str,
+        model_id: &str,
+        trained: TrainedVersion,
+    ) -> Result<VersionInfo, EngineError> {
         let metadata = serde_json::to_value(&trained.metadata)
             .map_err(|e| EngineError::Internal(format!("encoding metadata: {e}")))?;
         let summary = self
@@ -215,7 +233,7 @@ impl Engine {
             .store
             .add_version(
                 tenant,
-                &record.id,
+                model_id,
                 &NewVersion {
                     artifact: trained.artifact,
                     metadata,
@@ -224,21 +242,39 @@ impl Engine {
                 true,
             )
             .await?;
-        self.inner.cache.invalidate(&record.id);
-        self.drop_cached_predictions(tenant, &record.id).await;
+        self.inner.cache.invalidate(model_id);
+        self.drop_cached_predictions(tenant, model_id).await;
         let version = summary.version;
         Ok(VersionInfo::from_summary(summary, Some(version))?)
     }
 
-    /// The state and progress of a training job started by this engine.
-    pub fn job_status(&self, job_id: &str) -> Result<JobStatus, EngineError> {
-        self.inner
-            .jobs
-            .get(job_id)
-            .map(|j| j.status())
-            .ok_or_else(|| EngineError::JobNotFound {
+    /// Writes a job's change of state to the store now; a failed write is left to the
+    /// background reporter to retry.
+    async fn report_job(&self, job: &JobShared) {
+        report::sync(
+            self.inner.store.as_ref(),
+            job,
+            &self.inner.instance.id,
+            now_ms(),
+        )
+        .await
+        .ok();
+    }
+
+    /// The state and progress of a training job of the tenant, started by any engine sharing
+    /// the store: live from memory if this engine runs it, else from the stored row (whose
+    /// progress lags by up to a second). A job whose engine stopped reporting for 30 s is
+    /// reported `failed`, with an error saying so.
+    pub async fn job_status(&self, tenant: &str, job_id: &str) -> Result<JobStatus, EngineError> {
+        if let Some(job) = self.inner.jobs.get(tenant, job_id) {
+            return Ok(job.status());
+        }
+        match self.inner.store.get_job(tenant, job_id).await? {
+            Some(row) => stored::status_of(row, now_ms()),
+            None => Err(EngineError::JobNotFound {
                 job: job_id.to_owned(),
-            })
+            }),
+        }
     }
 
     /// Every version of a model, oldest first.

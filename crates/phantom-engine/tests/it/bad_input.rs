@@ -153,12 +153,12 @@ async fn a_failed_fit_is_a_failed_job() {
     let id = job.id().to_owned();
     let err = job.wait().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
-    let status = engine.job_status(&id).unwrap();
+    let status = engine.job_status(T, &id).await.unwrap();
     assert_eq!(status.state, phantom_engine::JobState::Failed);
     assert!(status.error.unwrap().contains('k'));
     assert_eq!(engine.performance_stats().failed_trainings, 1);
     assert_eq!(
-        engine.job_status("nope").unwrap_err().kind(),
+        engine.job_status(T, "nope").await.unwrap_err().kind(),
         ErrorKind::NotFound
     );
 }

@@ -236,7 +236,21 @@ async fn explanations_add_up_to_the_prediction() {
     )
     .await;
     train_csv(&engine, "lr", "iris.csv", "species").await;
-    let err = engine.explain(T, "lr", &row).await.unwrap_err().to_string();
+    let e = engine.explain(T, "lr", &row).await.unwrap();
+    assert_eq!((e.method, e.output), ("linear", "raw_score"));
+    assert_eq!(e.outputs.len(), 3);
+    for k in 0..3 {
+        let total: f64 = e.features.iter().map(|f| f.contributions[k]).sum();
+        assert!((e.base[k] + total).is_finite());
+    }
+
+    create(
+        &engine,
+        r#"{"name": "nn", "algorithm": "neural_network", "hyperparameters": {"max_iter": 5}}"#,
+    )
+    .await;
+    train_csv(&engine, "nn", "iris.csv", "species").await;
+    let err = engine.explain(T, "nn", &row).await.unwrap_err().to_string();
     assert!(err.contains("global feature importance"), "{err}");
 }
 

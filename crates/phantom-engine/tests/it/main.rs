@@ -1,6 +1,6 @@
 //! Integration tests of the engine, on the embedded SQLite store (and PostgreSQL and Redis
-//! where their test URLs are set): models, inference, authentication and access, and the
-//! feature and analytics functions through JSON.
+//! where their test URLs are set): models, training jobs, inference, authentication and
+//! access, and the feature and analytics functions through JSON.
 
 mod analytics;
 mod auth;
@@ -9,5 +9,6 @@ mod bad_input;
 mod concurrency;
 mod features;
 mod inference;
+mod jobs;
 mod registry;
 mod support;

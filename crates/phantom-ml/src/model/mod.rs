@@ -34,6 +34,7 @@ pub use hyper::{DEFAULT_SEED, Hyperparameters, default_scaler};
 pub use spec::{Algorithm, Task};
 pub use target::{ClassNames, Target};
 
+use crate::explain::linear_contributions;
 use crate::scaling::{Scaler, ScalerKind};
 use crate::{Matrix, MlError, Progress};
 
@@ -173,11 +174,12 @@ pub enum Predictions {
 /// output `k` for the row, where `n_outputs = base.len()`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Explanation {
-    /// How the attributions were computed: "tree_shap" (exact path-dependent TreeSHAP).
+    /// How the attributions were computed: "tree_shap" (exact path-dependent TreeSHAP) or
+    /// "linear" (weight times scaled value, base = intercept; exact for linear models).
     pub method: &'static str,
-    /// What the outputs are: "probability" (one per class), "raw_score" (gradient-boosting
-    /// classifiers: the log-odds of the second class for two classes, else one softmax score
-    /// per class) or "prediction" (regression).
+    /// What the outputs are: "probability" (one per class), "raw_score" (gradient-boosting and
+    /// logistic-regression classifiers: the log-odds of the second class for two classes, else
+    /// one softmax score per class) or "prediction" (regression).
     pub output: &'static str,
     /// The expected output over the training data, one per output.
     pub base: Vec<f64>,
@@ -286,8 +288,9 @@ impl Model {
         evaluate::evaluate(self, &prepared, target)
     }
 
-    /// Exact TreeSHAP attributions of one row's prediction, for tree models (decision_tree,
-    /// random_forest, gradient_boosting). See [`Explanation`] for what the numbers add up to.
+    /// Exact attributions of one row's prediction: TreeSHAP for tree models (decision_tree,
+    /// random_forest, gradient_boosting), weight times scaled value for linear models
+    /// (logistic_regression, linear_regression). See [`Explanation`] for what they add up to.
     pub fn explain_row(&self, row: &[f32]) -> Result<Explanation, MlError> {
         if row.len() != self.feature_names.len() {
             return Err(MlError::DimensionMismatch {
@@ -300,30 +303,39 @@ impl Model {
         if let Some(s) = &self.scaler {
             s.transform_row_in_place(&mut scaled);
         }
-        let (output, contributions) = match &self.estimator {
-            Estimator::DecisionTreeClassifier(m) => ("probability", m.explain_row(&scaled)),
-            Estimator::RandomForestClassifier(m) => ("probability", m.explain_row(&scaled)),
-            Estimator::GradientBoostingClassifier(m) => ("raw_score", m.explain_row(&scaled)),
-            Estimator::DecisionTreeRegressor(m) => ("prediction", m.explain_row(&scaled)),
-            Estimator::RandomForestRegressor(m) => ("prediction", m.explain_row(&scaled)),
-            Estimator::GradientBoostingRegressor(m) => ("prediction", m.explain_row(&scaled)),
-            Estimator::LogisticRegression(_)
-            | Estimator::LinearRegression(_)
-            | Estimator::NeuralNetworkClassifier(_)
+        let tree = "tree_shap";
+        let (method, output, contributions) = match &self.estimator {
+            Estimator::DecisionTreeClassifier(m) => (tree, "probability", m.explain_row(&scaled)),
+            Estimator::RandomForestClassifier(m) => (tree, "probability", m.explain_row(&scaled)),
+            Estimator::GradientBoostingClassifier(m) => (tree, "raw_score", m.explain_row(&scaled)),
+            Estimator::DecisionTreeRegressor(m) => (tree, "prediction", m.explain_row(&scaled)),
+            Estimator::RandomForestRegressor(m) => (tree, "prediction", m.explain_row(&scaled)),
+            Estimator::GradientBoostingRegressor(m) => (tree, "prediction", m.explain_row(&scaled)),
+            Estimator::LogisticRegression(m) => (
+                "linear",
+                "raw_score",
+                linear_contributions(&m.coefficients(), &m.intercepts(), &scaled),
+            ),
+            Estimator::LinearRegression(m) => (
+                "linear",
+                "prediction",
+                linear_contributions(m.coefficients(), &[m.intercept()], &scaled),
+            ),
+            Estimator::NeuralNetworkClassifier(_)
             | Estimator::NeuralNetworkRegressor(_)
             | Estimator::IsolationForest(_)
             | Estimator::KMeans(_) => {
                 return Err(MlError::InvalidParameter {
                     name: "algorithm",
                     reason: format!(
-                        "per-prediction explanations are computed for tree models (decision_tree, random_forest, gradient_boosting); for {} use the global feature importance",
+                        "per-prediction explanations are computed for tree models (decision_tree, random_forest, gradient_boosting) and linear models (logistic_regression, linear_regression); for {} use the global feature importance",
                         self.algorithm()
                     ),
                 });
             }
         };
         Ok(Explanation {
-            method: "tree_shap",
+            method,
             output,
             base: contributions.base,
             contributions: contributions.values,

@@ -186,14 +186,41 @@ fn tree_explanations_add_up_to_the_output() {
 }
 
 #[test]
-fn explanations_of_non_tree_models_say_what_to_use() {
+fn linear_explanations_add_up_to_the_predicted_class() {
     let (x, t, f) = class_target("iris");
     let model = ModelSpec::new(Algorithm::LogisticRegression, Task::Classification)
         .fit(&x, &t, &f, &NoProgress)
         .unwrap();
+    let Predictions::Classes { classes, .. } = model.predict(&x).unwrap() else {
+        panic!("a classifier predicts classes")
+    };
+    for row in [0, 60, 120] {
+        let e = model.explain_row(x.row(row)).unwrap();
+        assert_eq!((e.method, e.output), ("linear", "raw_score"));
+        let k = e.base.len();
+        assert_eq!(k, 3);
+        assert_eq!(e.contributions.len(), 4 * k);
+        // Feature-major: the raw score of class c is base[c] plus every feature's share.
+        let scores: Vec<f64> = (0..k)
+            .map(|c| e.base[c] + (0..4).map(|f| e.contributions[f * k + c]).sum::<f64>())
+            .collect();
+        let best = (0..k)
+            .max_by(|&a, &b| scores[a].total_cmp(&scores[b]))
+            .unwrap();
+        assert_eq!(best as u32, classes[row], "row {row}: {scores:?}");
+    }
+}
+
+#[test]
+fn explanations_of_other_models_say_what_to_use() {
+    let (x, t, f) = class_target("iris");
+    let model = ModelSpec::new(Algorithm::NeuralNetwork, Task::Classification)
+        .hyperparameters(small(Algorithm::NeuralNetwork))
+        .fit(&x, &t, &f, &NoProgress)
+        .unwrap();
     let err = model.explain_row(x.row(0)).unwrap_err().to_string();
     assert!(
-        err.contains("for logistic_regression use the global feature importance"),
+        err.contains("for neural_network use the global feature importance"),
         "{err}"
     );
 }

@@ -1,10 +1,12 @@
 //! Access: the tenant's users and API keys (admins), the audit log (admins and auditors), and
 //! login.
 
-use axum::Json;
-use axum::extract::{Path, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use phantom_engine::auth::{
     ApiKeyInfo, AuditEvent, AuditQuery, LoginToken, NewApiKey, Role, UserInfo,
 };
@@ -196,18 +198,21 @@ pub(crate) async fn audit(
 }
 
 /// Checks a user's password and returns a short-lived token to send as
-/// `Authorization: Bearer <token>`.
+/// `Authorization: Bearer <token>`. Failed logins are throttled per user name and per client
+/// address (`429` with `retry-after`).
 #[utoipa::path(post, path = "/v1/auth/login", tag = "access",
     request_body = LoginRequest,
     security(()),
     responses(
         (status = 200, description = "The token", body = LoginToken),
-        (status = "4XX", description = "Wrong tenant, user name or password", body = ErrorBody),
+        (status = "4XX", description = "Wrong tenant, user name or password, or too many failed logins", body = ErrorBody),
     ))]
 pub(crate) async fn login(
     State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     JsonBody(body): JsonBody<LoginRequest>,
 ) -> Response {
+    let source = peer.map(|Extension(ConnectInfo(addr))| addr.ip().to_string());
     let note = AuditNote {
         tenant: Some(body.tenant.clone()),
         actor: Some(body.username.clone()),
@@ -216,7 +221,12 @@ pub(crate) async fn login(
     };
     let mut response = match state
         .engine()
-        .login(&body.tenant, &body.username, &body.password)
+        .login_from(
+            &body.tenant,
+            &body.username,
+            &body.password,
+            source.as_deref(),
+        )
         .await
     {
         Ok(token) => return respond(StatusCode::OK, &token, note),

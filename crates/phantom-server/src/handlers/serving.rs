@@ -2,7 +2,7 @@
 //! inference history.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequest, Path, Request, State};
 use phantom_engine::{
     BatchPrediction, FeatureImportance, InferenceRecord, Prediction, PredictionExplanation,
 };
@@ -10,8 +10,12 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Caller, JsonBody, QueryParams};
+use crate::extract::{Caller, JsonBody, QueryParams, check_declared_length, media_type, read_body};
+use crate::feature_rows::FeatureRows;
 use crate::state::AppState;
+
+/// The media type of a binary batch: rows of little-endian f32 values.
+const BINARY_ROWS: &str = "application/octet-stream";
 
 /// Inference records returned by a history query when no limit is given.
 const DEFAULT_HISTORY_LIMIT: u32 = 100;
@@ -28,8 +32,19 @@ pub(crate) struct PredictRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct BatchRequest {
-    /// The rows (at most `max_batch_rows`).
-    rows: Vec<Vec<f64>>,
+    /// The rows (at most `max_batch_rows`), each with the model's features in order.
+    #[schema(value_type = Vec<Vec<f64>>)]
+    rows: FeatureRows,
+}
+
+/// How to read a binary batch.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct BatchParams {
+    /// Features per row of an `application/octet-stream` body (the model's feature count);
+    /// not used with JSON.
+    columns: Option<usize>,
 }
 
 /// Which logged predictions to return, newest first.
@@ -69,10 +84,15 @@ pub(crate) async fn predict(
     Ok(Json(prediction))
 }
 
-/// Predicts many rows with the model's active version, in parallel.
+/// Predicts many rows with the model's active version, in parallel. The rows come as JSON
+/// (`{"rows": [[...], ...]}`) or, for bulk scoring, as `application/octet-stream`: rows of
+/// `columns` little-endian f32 values back to back, which skips parsing numbers from text.
 #[utoipa::path(post, path = "/v1/models/{model}/predict/batch", tag = "serving",
-    params(("model" = String, Path, description = "Model id or name")),
-    request_body = BatchRequest,
+    params(("model" = String, Path, description = "Model id or name"), BatchParams),
+    request_body(content(
+        (BatchRequest = "application/json"),
+        (Vec<u8> = "application/octet-stream"),
+    )),
     responses(
         (status = 200, description = "One result per row", body = BatchPrediction),
         (status = "4XX", description = "Refused, not found, a bad row, or too many rows", body = ErrorBody),
@@ -81,13 +101,32 @@ pub(crate) async fn predict_batch(
     State(state): State<AppState>,
     Caller(p): Caller,
     Path(model): Path<String>,
-    JsonBody(body): JsonBody<BatchRequest>,
+    QueryParams(params): QueryParams<BatchParams>,
+    req: Request,
 ) -> Result<Json<BatchPrediction>, ApiError> {
-    check_batch(body.rows.len(), state.config().max_batch_rows)?;
-    let batch = state
-        .engine()
-        .predict_batch(&p.tenant, &model, body.rows)
-        .await?;
+    let rows = if media_type(req.headers()) == BINARY_ROWS {
+        let columns = params.columns.ok_or_else(|| {
+            ApiError::invalid(format!(
+                "a {BINARY_ROWS} batch needs ?columns=N, the number of f32 features per row"
+            ))
+        })?;
+        let limit = state.config().max_body_bytes as u64;
+        check_declared_length(req.headers(), limit, "the request body", "max_body_bytes")?;
+        let bytes = read_body(req.into_body(), limit, "the request body", "max_body_bytes").await?;
+        FeatureRows::from_le_bytes(&bytes, columns)
+            .map_err(|e| ApiError::invalid(format!("invalid binary rows: {e}")))?
+    } else {
+        if params.columns.is_some() {
+            return Err(ApiError::invalid(format!(
+                "columns is for {BINARY_ROWS} bodies; JSON rows carry their own length"
+            )));
+        }
+        let JsonBody(body) = JsonBody::<BatchRequest>::from_request(req, &state).await?;
+        body.rows
+    };
+    check_batch(rows.n_rows(), state.config().max_batch_rows)?;
+    let x = rows.into_matrix().map_err(ApiError::invalid)?;
+    let batch = state.engine().predict_matrix(&p.tenant, &model, x).await?;
     state
         .metrics()
         .record_predictions(&p.tenant, &batch.model_id, batch.total_predictions as u64);
@@ -109,13 +148,14 @@ pub(crate) fn check_batch(rows: usize, limit: usize) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Explains one prediction of a tree model (exact TreeSHAP contributions).
+/// Explains one prediction: exact TreeSHAP contributions for tree models, weight × scaled value
+/// for linear and logistic regression.
 #[utoipa::path(post, path = "/v1/models/{model}/explain", tag = "serving",
     params(("model" = String, Path, description = "Model id or name")),
     request_body = PredictRequest,
     responses(
         (status = 200, description = "The explanation", body = PredictionExplanation),
-        (status = "4XX", description = "Refused, not found, a bad row, or not a tree model", body = ErrorBody),
+        (status = "4XX", description = "Refused, not found, a bad row, or a model with no per-row explanation", body = ErrorBody),
     ))]
 pub(crate) async fn explain(
     State(state): State<AppState>,

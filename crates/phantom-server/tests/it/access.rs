@@ -1,4 +1,5 @@
-//! Users, API keys, login, credentials that no longer work, rate limits and the audit log.
+//! Users, API keys, login, credentials that no longer work, rate limits, failed-login
+//! throttling and the audit log.
 
 use phantom_engine::auth::Role;
 use serde_json::{Value, json};
@@ -193,6 +194,51 @@ async fn rate_limit_on(s: &Server) {
     limited.error(429, "rate_limited");
     let wait: u64 = limited.header("retry-after").unwrap().parse().unwrap();
     assert!((1..=60).contains(&wait));
+}
+
+on_every_backend!(failed_logins_are_throttled_and_audited, login_throttle_on);
+
+async fn login_throttle_on(s: &Server) {
+    // The default: 10 failures per minute per user name and per address.
+    let guess = |username: &str| {
+        s.req("POST", "/v1/auth/login").json(&json!({
+            "tenant": s.tenant.name, "username": username, "password": "a guessed password"
+        }))
+    };
+    for _ in 0..10 {
+        guess("mallory").send().await.error(401, "unauthenticated");
+    }
+    let refused = guess("mallory").send().await;
+    let message = refused.error(429, "rate_limited");
+    assert!(message.contains("too many failed logins"), "{message}");
+    let wait: u64 = refused.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    // Every user name from the same address is refused now, before any password check.
+    guess("someone-else")
+        .send()
+        .await
+        .error(429, "rate_limited");
+
+    let audit = s
+        .req("GET", "/v1/audit?action=auth.login&result=denied&limit=10")
+        .key(s.tenant.admin())
+        .send()
+        .await;
+    assert_eq!(audit.status, 200, "{}", audit.text());
+    let records = audit.json();
+    let throttled: Vec<_> = records
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            r["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("too many failed logins"))
+        })
+        .collect();
+    assert_eq!(throttled.len(), 2, "{records}");
+    assert_eq!(throttled[1]["actor"], "mallory");
+    assert_eq!(throttled[1]["source"], "127.0.0.1");
 }
 
 on_every_backend!(the_audit_log_records_changes_and_denials, audit_on);

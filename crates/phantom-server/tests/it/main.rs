@@ -3,7 +3,9 @@
 
 mod access;
 mod analytics;
+mod bounds;
 mod errors;
+mod jobs;
 mod models;
 mod operations;
 mod roles;

@@ -57,6 +57,78 @@ async fn serving_answers_on(s: &Server) {
         .collect();
     assert_eq!(predicted, vec![1.0, 0.0, 1.0]);
 
+    // The same rows as little-endian f32 values give the same answers.
+    let binary: Vec<u8> = [35f32, 1.0, 2.0, 0.0, 25.0, 2.0]
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .collect();
+    let f32_batch = s
+        .req("POST", "/v1/models/svc/predict/batch?columns=2")
+        .key(key)
+        .body(binary.clone(), "application/octet-stream")
+        .send()
+        .await;
+    assert_eq!(f32_batch.status, 200, "{}", f32_batch.text());
+    assert_eq!(f32_batch.json()["results"], batch["results"]);
+    let no_columns = s
+        .req("POST", "/v1/models/svc/predict/batch")
+        .key(key)
+        .body(binary.clone(), "application/octet-stream")
+        .send()
+        .await;
+    assert!(
+        no_columns
+            .error(400, "invalid_input")
+            .contains("needs ?columns=N")
+    );
+    let torn = s
+        .req("POST", "/v1/models/svc/predict/batch?columns=4")
+        .key(key)
+        .body(binary[..20].to_vec(), "application/octet-stream")
+        .send()
+        .await;
+    assert!(
+        torn.error(400, "invalid_input")
+            .contains("20 bytes, not a whole number of rows of 4 f32 values")
+    );
+    let wrong_width = s
+        .req("POST", "/v1/models/svc/predict/batch?columns=3")
+        .key(key)
+        .body(binary, "application/octet-stream")
+        .send()
+        .await;
+    assert!(wrong_width.status == 400, "{}", wrong_width.text());
+    assert!(
+        wrong_width.text().contains("expects 2"),
+        "{}",
+        wrong_width.text()
+    );
+    let nan: Vec<u8> = [1f32, f32::NAN]
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .collect();
+    let nan = s
+        .req("POST", "/v1/models/svc/predict/batch?columns=2")
+        .key(key)
+        .body(nan, "application/octet-stream")
+        .send()
+        .await;
+    assert!(
+        nan.error(400, "invalid_input")
+            .contains("row 0, column 1: NaN is not a finite number")
+    );
+    let ragged = s
+        .req("POST", "/v1/models/svc/predict/batch")
+        .key(key)
+        .json(&json!({"rows": [[35, 1], [2]]}))
+        .send()
+        .await;
+    assert!(
+        ragged
+            .error(400, "invalid_input")
+            .contains("row 1 has 1 values but row 0 has 2")
+    );
+
     let explained = s
         .req("POST", "/v1/models/svc/explain")
         .key(key)
@@ -93,22 +165,23 @@ async fn serving_answers_on(s: &Server) {
     assert_eq!(importance.status, 200, "{}", importance.text());
     assert_eq!(importance.json()["features"][0]["feature"], "feature_0");
 
-    // The log is written in the background: wait for the five predictions.
+    // The log is written in the background: wait for the eight predictions (two single rows
+    // and two batches of three).
     let mut history = Value::Null;
     for _ in 0..100 {
         history = s
-            .req("GET", "/v1/models/svc/history?limit=10")
+            .req("GET", "/v1/models/svc/history?limit=20")
             .key(key)
             .send()
             .await
             .json();
-        if history.as_array().is_some_and(|h| h.len() >= 5) {
+        if history.as_array().is_some_and(|h| h.len() >= 8) {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let records = history.as_array().unwrap();
-    assert_eq!(records.len(), 5, "{history}");
+    assert_eq!(records.len(), 8, "{history}");
     assert!(
         records
             .windows(2)

@@ -2,6 +2,7 @@
 //! process sharing the database hears about changes.
 
 mod access;
+mod jobs;
 mod listener;
 mod migrate;
 mod queries;
@@ -15,8 +16,9 @@ use tokio_postgres::{Config, NoTls};
 
 use crate::StoreError;
 use crate::records::{
-    ApiKeyRecord, AuditFilter, AuditRecord, InferenceQuery, InferenceRecord, Millis, ModelEvent,
-    ModelRecord, ModelStatus, NewVersion, TenantRecord, UserRecord, VersionRecord, VersionSummary,
+    ApiKeyRecord, AuditFilter, AuditRecord, InferenceQuery, InferenceRecord, JobRecord, Millis,
+    ModelEvent, ModelRecord, ModelStatus, NewVersion, TenantRecord, UserRecord, VersionRecord,
+    VersionSummary,
 };
 use crate::storage::Storage;
 
@@ -235,6 +237,27 @@ impl Storage for PostgresStore {
 
     async fn count_inferences(&self, tenant: &str) -> Result<u64, StoreError> {
         access::count_inferences(&*self.client().await?, tenant).await
+    }
+
+    async fn put_job(&self, job: &JobRecord) -> Result<(), StoreError> {
+        jobs::put_job(&*self.client().await?, job).await
+    }
+
+    async fn update_job(&self, job: &JobRecord) -> Result<bool, StoreError> {
+        jobs::update_job(&*self.client().await?, job).await
+    }
+
+    async fn get_job(&self, tenant: &str, id: &str) -> Result<Option<JobRecord>, StoreError> {
+        jobs::get_job(&*self.client().await?, tenant, id).await
+    }
+
+    async fn fail_unfinished_jobs(
+        &self,
+        owner: &str,
+        at: Millis,
+        error: &str,
+    ) -> Result<u64, StoreError> {
+        jobs::fail_unfinished_jobs(&*self.client().await?, owner, at, error).await
     }
 
     async fn create_tenant(&self, tenant: &TenantRecord) -> Result<(), StoreError> {

@@ -2,6 +2,7 @@
 
 mod access;
 mod connection;
+mod jobs;
 mod migrate;
 mod queries;
 
@@ -13,8 +14,9 @@ use tokio::sync::broadcast;
 
 use crate::StoreError;
 use crate::records::{
-    ApiKeyRecord, AuditFilter, AuditRecord, InferenceQuery, InferenceRecord, Millis, ModelEvent,
-    ModelRecord, ModelStatus, NewVersion, TenantRecord, UserRecord, VersionRecord, VersionSummary,
+    ApiKeyRecord, AuditFilter, AuditRecord, InferenceQuery, InferenceRecord, JobRecord, Millis,
+    ModelEvent, ModelRecord, ModelStatus, NewVersion, TenantRecord, UserRecord, VersionRecord,
+    VersionSummary,
 };
 use crate::storage::Storage;
 
@@ -275,6 +277,33 @@ impl Storage for SqliteStore {
     async fn count_inferences(&self, tenant: &str) -> Result<u64, StoreError> {
         let tenant = tenant.to_owned();
         self.read(move |conn| access::count_inferences(conn, &tenant))
+            .await
+    }
+
+    async fn put_job(&self, job: &JobRecord) -> Result<(), StoreError> {
+        let job = job.clone();
+        self.write(move |conn| jobs::put_job(conn, &job)).await
+    }
+
+    async fn update_job(&self, job: &JobRecord) -> Result<bool, StoreError> {
+        let job = job.clone();
+        self.write(move |conn| jobs::update_job(conn, &job)).await
+    }
+
+    async fn get_job(&self, tenant: &str, id: &str) -> Result<Option<JobRecord>, StoreError> {
+        let (tenant, id) = (tenant.to_owned(), id.to_owned());
+        self.read(move |conn| jobs::get_job(conn, &tenant, &id))
+            .await
+    }
+
+    async fn fail_unfinished_jobs(
+        &self,
+        owner: &str,
+        at: Millis,
+        error: &str,
+    ) -> Result<u64, StoreError> {
+        let (owner, error) = (owner.to_owned(), error.to_owned());
+        self.write(move |conn| jobs::fail_unfinished_jobs(conn, &owner, at, &error))
             .await
     }
 

@@ -62,6 +62,7 @@ pub async fn run_all<S: Storage, B: Backdoor>(store: &S, backdoor: &B) {
     concurrent_versions(store).await;
     step("events");
     events(store).await;
+    crate::jobs::run_jobs(store).await;
     crate::access::run_access(store, backdoor).await;
 }
 

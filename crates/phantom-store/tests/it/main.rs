@@ -1,10 +1,11 @@
-//! Integration tests of phantom-store: one conformance suite run on every backend (models and
-//! access records), migrations,
+//! Integration tests of phantom-store: one conformance suite run on every backend (models,
+//! training jobs and access records), migrations,
 //! several stores sharing one database, and crash durability.
 
 mod access;
 mod conformance;
 mod crash;
+mod jobs;
 mod location;
 mod migrations;
 mod shared_database;

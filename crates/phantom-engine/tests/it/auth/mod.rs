@@ -7,6 +7,7 @@ mod audit;
 mod bootstrap;
 mod keys;
 mod limits;
+mod logins;
 mod quotas;
 mod roles;
 mod tokens;
@@ -32,9 +33,15 @@ pub fn assert_unauthenticated<T: std::fmt::Debug>(result: Result<T, EngineError>
 }
 
 /// A new PostgreSQL engine, with a data directory of its own.
-pub async fn on_postgres(url: &str) -> (Engine, tempfile::TempDir) {
+pub async fn on_postgres(
+    url: &str,
+    tweak: impl FnOnce(&mut phantom_engine::EngineConfig),
+) -> (Engine, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let engine =
-        crate::support::engine_in(dir.path(), |c| c.database_url = Some(url.to_owned())).await;
+    let engine = crate::support::engine_in(dir.path(), |c| {
+        c.database_url = Some(url.to_owned());
+        tweak(c);
+    })
+    .await;
     (engine, dir)
 }

@@ -189,8 +189,8 @@ async fn engines_sharing_postgres_accept_each_others_tokens() {
     let Some(url) = service_url("PHANTOM_TEST_POSTGRES_URL", "the PostgreSQL token suite") else {
         return;
     };
-    let (a, _da) = on_postgres(&url).await;
-    let (b, _db) = on_postgres(&url).await;
+    let (a, _da) = on_postgres(&url, |_| {}).await;
+    let (b, _db) = on_postgres(&url, |_| {}).await;
     let t = unique_tenant("pg-tokens");
     a.create_tenant(&t, Quotas::default()).await.unwrap();
     a.create_user(&t, "ann", PASSWORD, Role::Viewer)

@@ -1,8 +1,18 @@
 //! Training jobs: each training runs in the background and reports its state and progress;
-//! the caller gets a [`TrainingJob`] to wait on, and anyone can read a [`JobStatus`] by id.
+//! the caller gets a [`TrainingJob`] to wait on, and anyone in the tenant can read a
+//! [`JobStatus`] by id, from any engine sharing the store.
+//!
+//! The engine running a job answers from memory; it also writes the job to the store when
+//! the job is created, on every change of state, and its progress at most once a second
+//! (see [`report`]), so every other engine answers from the stored row. An unfinished row
+//! whose engine stopped reporting is told apart by its heartbeat (see [`stored`]).
+
+pub(crate) mod instance;
+pub(crate) mod report;
+pub(crate) mod stored;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use phantom_store::Millis;
@@ -12,12 +22,12 @@ use tokio::task::JoinHandle;
 use crate::EngineError;
 use crate::registry::info::VersionInfo;
 
-/// Finished jobs kept for status queries; the oldest are forgotten beyond this.
+/// Finished jobs kept in memory; the oldest are forgotten beyond this (the store keeps them).
 const KEEP_FINISHED: usize = 1_000;
 
 /// Where a job is.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum JobState {
     /// Waiting for a training slot.
@@ -28,6 +38,34 @@ pub enum JobState {
     Succeeded,
     /// Failed; see `error`.
     Failed,
+}
+
+impl JobState {
+    /// The name stored in the database (and shown in JSON).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Queued => "queued",
+            JobState::Running => "running",
+            JobState::Succeeded => "succeeded",
+            JobState::Failed => "failed",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "queued" => Some(JobState::Queued),
+            "running" => Some(JobState::Running),
+            "succeeded" => Some(JobState::Succeeded),
+            "failed" => Some(JobState::Failed),
+            _ => None,
+        }
+    }
+
+    /// Whether the job has ended (successfully or not).
+    pub fn is_finished(self) -> bool {
+        matches!(self, JobState::Succeeded | JobState::Failed)
+    }
 }
 
 /// A job's state as reported to callers.
@@ -56,14 +94,30 @@ pub struct JobStatus {
     pub error: Option<String>,
 }
 
-/// Live state of a job, shared by the training thread and status readers.
+/// steps_done / steps_total in [0, 1]; 1 once succeeded, 0 while the total is unknown.
+pub(crate) fn progress(state: JobState, done: u64, total: u64) -> f64 {
+    match state {
+        JobState::Succeeded => 1.0,
+        JobState::Queued | JobState::Running | JobState::Failed if total > 0 => {
+            (done as f64 / total as f64).min(1.0)
+        }
+        JobState::Queued | JobState::Running | JobState::Failed => 0.0,
+    }
+}
+
+/// Live state of a job, shared by the training task, status readers and the reporter.
 pub(crate) struct JobShared {
     pub(crate) job_id: String,
+    pub(crate) tenant: String,
     pub(crate) model_id: String,
     pub(crate) created_at: Millis,
     pub(crate) done: AtomicU64,
     pub(crate) total: AtomicU64,
     outcome: Mutex<Outcome>,
+    /// What the store last acknowledged for this job, and whether its row is final.
+    pub(crate) reported: Mutex<report::Reported>,
+    /// Set once the job's row needs no more writes (its final state is stored).
+    pub(crate) settled: AtomicBool,
 }
 
 /// State, finish time, version made and error of a job.
@@ -76,9 +130,15 @@ struct Outcome {
 }
 
 impl JobShared {
-    pub(crate) fn new(job_id: String, model_id: String, created_at: Millis) -> Self {
+    pub(crate) fn new(
+        job_id: String,
+        tenant: String,
+        model_id: String,
+        created_at: Millis,
+    ) -> Self {
         Self {
             job_id,
+            tenant,
             model_id,
             created_at,
             done: AtomicU64::new(0),
@@ -89,6 +149,8 @@ impl JobShared {
                 version: None,
                 error: None,
             }),
+            reported: Mutex::new(report::Reported::default()),
+            settled: AtomicBool::new(false),
         }
     }
 
@@ -131,20 +193,13 @@ impl JobShared {
         });
         let done = self.done.load(Ordering::Relaxed);
         let total = self.total.load(Ordering::Relaxed);
-        let progress = match state {
-            JobState::Succeeded => 1.0,
-            JobState::Queued | JobState::Running | JobState::Failed if total > 0 => {
-                (done as f64 / total as f64).min(1.0)
-            }
-            JobState::Queued | JobState::Running | JobState::Failed => 0.0,
-        };
         JobStatus {
             job_id: self.job_id.clone(),
             model_id: self.model_id.clone(),
             state,
             steps_done: done,
             steps_total: total,
-            progress,
+            progress: progress(state, done, total),
             created_at: self.created_at,
             finished_at,
             version,
@@ -188,7 +243,7 @@ impl Jobs {
                     .iter()
                     .filter(|id| {
                         map.get(*id).is_some_and(|j| {
-                            matches!(j.status().state, JobState::Succeeded | JobState::Failed)
+                            j.status().state.is_finished() && j.settled.load(Ordering::Acquire)
                         })
                     })
                     .take(order.len() - KEEP_FINISHED)
@@ -202,8 +257,29 @@ impl Jobs {
         }
     }
 
-    pub(crate) fn get(&self, job_id: &str) -> Option<Arc<JobShared>> {
-        self.map.lock().ok()?.by_id.get(job_id).cloned()
+    /// The job with this id, if this engine runs (or ran) it for `tenant`.
+    pub(crate) fn get(&self, tenant: &str, job_id: &str) -> Option<Arc<JobShared>> {
+        self.map
+            .lock()
+            .ok()?
+            .by_id
+            .get(job_id)
+            .filter(|j| j.tenant == tenant)
+            .cloned()
+    }
+
+    /// Jobs whose row still needs writing.
+    pub(crate) fn unsettled(&self) -> Vec<Arc<JobShared>> {
+        self.map
+            .lock()
+            .map(|g| {
+                g.by_id
+                    .values()
+                    .filter(|j| !j.settled.load(Ordering::Acquire))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     pub(crate) fn running(&self) -> usize {

@@ -1,0 +1,109 @@
+//! The Rust side of `bench/node.sh`: the same calls the Node.js package makes, on the same
+//! model and rows, straight on phantom-engine. Reads the setup the Node script wrote (data
+//! directory, model id, rows, call counts) and prints one JSON object of latencies.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use phantom_engine::config::InferenceLogConfig;
+use phantom_engine::{Engine, EngineConfig};
+use serde_json::{Value, json};
+
+/// Node-package comparison benchmark, Rust side.
+#[derive(Parser)]
+struct Args {
+    /// The setup file written by bench/node-bench.js.
+    #[arg(long)]
+    setup: PathBuf,
+}
+
+/// Per-call latencies in microseconds, and calls per second over the whole loop.
+fn figures(mut micros: Vec<f64>, total_s: f64) -> Value {
+    let calls = micros.len();
+    micros.sort_by(f64::total_cmp);
+    let at = |q: f64| micros[((calls as f64 * q) as usize).min(calls - 1)];
+    json!({
+        "calls": calls,
+        "calls_per_second": calls as f64 / total_s,
+        "mean_us": micros.iter().sum::<f64>() / calls as f64,
+        "p50_us": at(0.50),
+        "p99_us": at(0.99),
+    })
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() -> Result<()> {
+    let args = Args::parse();
+    let setup: Value = serde_json::from_slice(
+        &std::fs::read(&args.setup).with_context(|| format!("reading {:?}", args.setup))?,
+    )?;
+    let text = |k: &str| -> Result<String> {
+        setup[k]
+            .as_str()
+            .map(str::to_owned)
+            .with_context(|| format!("setup has no {k}"))
+    };
+    let count = |k: &str| -> Result<usize> {
+        setup[k]
+            .as_u64()
+            .map(|n| n as usize)
+            .with_context(|| format!("setup has no {k}"))
+    };
+    let rows: Vec<Vec<f64>> = serde_json::from_value(setup["rows"].clone())?;
+    let batch: Vec<Vec<f64>> = serde_json::from_value(setup["batch"].clone())?;
+    let model = text("model_id")?;
+    let engine = Engine::open(EngineConfig {
+        data_dir: PathBuf::from(text("data_dir")?),
+        inference_log: InferenceLogConfig {
+            enabled: false,
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .await?;
+    let t = phantom_engine::TENANT_DEFAULT;
+
+    let mut out = serde_json::Map::new();
+    for (name, calls, explain) in [
+        ("predict", count("predict_calls")?, false),
+        ("predict_explained", count("explain_calls")?, true),
+    ] {
+        for row in rows.iter().take(1_000) {
+            engine.predict(t, &model, row).await?;
+        }
+        let mut micros = Vec::with_capacity(calls);
+        let started = Instant::now();
+        for i in 0..calls {
+            let row = &rows[i % rows.len()];
+            let call = Instant::now();
+            engine.predict(t, &model, row).await?;
+            if explain {
+                engine.explain(t, &model, row).await?;
+            }
+            micros.push(call.elapsed().as_secs_f64() * 1e6);
+        }
+        out.insert(
+            name.into(),
+            figures(micros, started.elapsed().as_secs_f64()),
+        );
+    }
+    let calls = count("batch_calls")?;
+    let mut micros = Vec::with_capacity(calls);
+    let mut total = 0.0;
+    for i in 0..calls + 5 {
+        let input = batch.clone();
+        let call = Instant::now();
+        engine.predict_batch(t, &model, input).await?;
+        let took = call.elapsed().as_secs_f64();
+        if i >= 5 {
+            micros.push(took * 1e6);
+            total += took;
+        }
+    }
+    out.insert("predict_batch".into(), figures(micros, total));
+    engine.close().await;
+    println!("{}", Value::Object(out));
+    Ok(())
+}
