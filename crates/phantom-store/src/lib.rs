@@ -6,7 +6,8 @@
 //!   database hears about activations and deletions.
 //!
 //! Besides models, the store keeps training jobs and the access records: tenants, users, API
-//! keys, an append-only audit log and shared settings.
+//! keys, an append-only audit log and shared settings; and telemetry streams (detector settings
+//! and state) with the anomalies found in them.
 //!
 //! Versioned migrations run when a store opens. Artifacts are stored with their SHA-256 and
 //! checked on every read.
@@ -29,6 +30,8 @@ mod rows;
 mod sqlite;
 mod storage;
 mod store;
+mod stream_records;
+mod stream_rows;
 
 pub use checksum::sha256_hex;
 pub use error::{StoreError, redact_url};
@@ -41,3 +44,4 @@ pub use records::{
 pub use sqlite::SqliteStore;
 pub use storage::{Storage, StoreLocation};
 pub use store::Store;
+pub use stream_records::{AnomalyFilter, AnomalyRecord, StreamRecord};

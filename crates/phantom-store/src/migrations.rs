@@ -42,6 +42,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/0003_jobs.sqlite.sql"),
         postgres: include_str!("migrations/0003_jobs.postgres.sql"),
     },
+    Migration {
+        version: 4,
+        name: "telemetry streams and anomalies",
+        sqlite: include_str!("migrations/0004_streams.sqlite.sql"),
+        postgres: include_str!("migrations/0004_streams.postgres.sql"),
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -11,6 +11,7 @@ use crate::records::{
     ModelEvent, ModelRecord, ModelStatus, NewVersion, TenantRecord, UserRecord, VersionRecord,
     VersionSummary,
 };
+use crate::stream_records::{AnomalyFilter, AnomalyRecord, StreamRecord};
 
 /// Everything the engine persists. Every method is scoped by tenant, so one tenant can never
 /// read or change another's rows; a row of another tenant looks exactly like a missing one.
@@ -266,6 +267,56 @@ pub trait Storage: Send + Sync {
         name: &str,
         value: &str,
     ) -> impl Future<Output = Result<String, StoreError>> + Send;
+
+    /// The stream with this key in this tenant, with its state.
+    fn get_stream(
+        &self,
+        tenant: &str,
+        key: &str,
+    ) -> impl Future<Output = Result<Option<StreamRecord>, StoreError>> + Send;
+
+    /// The tenant's streams by key, without their state.
+    fn list_streams(
+        &self,
+        tenant: &str,
+    ) -> impl Future<Output = Result<Vec<StreamRecord>, StoreError>> + Send;
+
+    /// Writes a stream's settings, state and event count with `version` set to
+    /// `expected_version + 1`, if its stored version is `expected_version` (0: the stream is
+    /// not stored yet), and adds `anomalies` in the same transaction, skipping any the store
+    /// already holds (same id, or same tenant, stream, detector and last event). Returns
+    /// `false`, having written nothing, when the stored version differs: another writer got
+    /// there first, and the caller must read the stream again.
+    fn save_stream(
+        &self,
+        stream: &StreamRecord,
+        expected_version: u64,
+        anomalies: &[AnomalyRecord],
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// The anomaly with this id in this tenant.
+    fn get_anomaly(
+        &self,
+        tenant: &str,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<AnomalyRecord>, StoreError>> + Send;
+
+    /// The tenant's anomalies matching `filter`, newest first (or oldest first if asked).
+    fn list_anomalies(
+        &self,
+        tenant: &str,
+        filter: &AnomalyFilter,
+    ) -> impl Future<Output = Result<Vec<AnomalyRecord>, StoreError>> + Send;
+
+    /// Sets an anomaly's status at `at` and returns it; `None` if the tenant has no such
+    /// anomaly.
+    fn set_anomaly_status(
+        &self,
+        tenant: &str,
+        id: &str,
+        status: &str,
+        at: Millis,
+    ) -> impl Future<Output = Result<Option<AnomalyRecord>, StoreError>> + Send;
 
     /// Changes made through any engine sharing this database. PostgreSQL delivers other
     /// processes' changes through LISTEN/NOTIFY; SQLite, an embedded single-process store,

@@ -13,6 +13,7 @@ use crate::records::{
 };
 use crate::sqlite::SqliteStore;
 use crate::storage::{Storage, StoreLocation};
+use crate::stream_records::{AnomalyFilter, AnomalyRecord, StreamRecord};
 
 /// The backend chosen at start-up. Dispatches to the backend by `match`, so callers hold one
 /// concrete type.
@@ -259,6 +260,53 @@ impl Storage for Store {
 
     async fn get_or_create_setting(&self, name: &str, value: &str) -> Result<String, StoreError> {
         dispatch!(self, s => s.get_or_create_setting(name, value).await)
+    }
+
+    async fn get_stream(
+        &self,
+        tenant: &str,
+        key: &str,
+    ) -> Result<Option<StreamRecord>, StoreError> {
+        dispatch!(self, s => s.get_stream(tenant, key).await)
+    }
+
+    async fn list_streams(&self, tenant: &str) -> Result<Vec<StreamRecord>, StoreError> {
+        dispatch!(self, s => s.list_streams(tenant).await)
+    }
+
+    async fn save_stream(
+        &self,
+        stream: &StreamRecord,
+        expected_version: u64,
+        anomalies: &[AnomalyRecord],
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, s => s.save_stream(stream, expected_version, anomalies).await)
+    }
+
+    async fn get_anomaly(
+        &self,
+        tenant: &str,
+        id: &str,
+    ) -> Result<Option<AnomalyRecord>, StoreError> {
+        dispatch!(self, s => s.get_anomaly(tenant, id).await)
+    }
+
+    async fn list_anomalies(
+        &self,
+        tenant: &str,
+        filter: &AnomalyFilter,
+    ) -> Result<Vec<AnomalyRecord>, StoreError> {
+        dispatch!(self, s => s.list_anomalies(tenant, filter).await)
+    }
+
+    async fn set_anomaly_status(
+        &self,
+        tenant: &str,
+        id: &str,
+        status: &str,
+        at: Millis,
+    ) -> Result<Option<AnomalyRecord>, StoreError> {
+        dispatch!(self, s => s.set_anomaly_status(tenant, id, status, at).await)
     }
 
     fn subscribe(&self) -> broadcast::Receiver<ModelEvent> {

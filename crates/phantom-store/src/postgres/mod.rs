@@ -6,6 +6,7 @@ mod jobs;
 mod listener;
 mod migrate;
 mod queries;
+mod streams;
 
 use std::time::Duration;
 
@@ -21,6 +22,7 @@ use crate::records::{
     VersionSummary,
 };
 use crate::storage::Storage;
+use crate::stream_records::{AnomalyFilter, AnomalyRecord, StreamRecord};
 
 /// Connections in the pool.
 const POOL_SIZE: usize = 8;
@@ -346,6 +348,54 @@ impl Storage for PostgresStore {
 
     async fn get_or_create_setting(&self, name: &str, value: &str) -> Result<String, StoreError> {
         access::get_or_create_setting(&*self.client().await?, name, value).await
+    }
+
+    async fn get_stream(
+        &self,
+        tenant: &str,
+        key: &str,
+    ) -> Result<Option<StreamRecord>, StoreError> {
+        streams::get_stream(&*self.client().await?, tenant, key).await
+    }
+
+    async fn list_streams(&self, tenant: &str) -> Result<Vec<StreamRecord>, StoreError> {
+        streams::list_streams(&*self.client().await?, tenant).await
+    }
+
+    async fn save_stream(
+        &self,
+        stream: &StreamRecord,
+        expected_version: u64,
+        anomalies: &[AnomalyRecord],
+    ) -> Result<bool, StoreError> {
+        let mut client = self.client().await?;
+        streams::save_stream(&mut client, stream, expected_version, anomalies).await
+    }
+
+    async fn get_anomaly(
+        &self,
+        tenant: &str,
+        id: &str,
+    ) -> Result<Option<AnomalyRecord>, StoreError> {
+        streams::get_anomaly(&*self.client().await?, tenant, id).await
+    }
+
+    async fn list_anomalies(
+        &self,
+        tenant: &str,
+        filter: &AnomalyFilter,
+    ) -> Result<Vec<AnomalyRecord>, StoreError> {
+        streams::list_anomalies(&*self.client().await?, tenant, filter).await
+    }
+
+    async fn set_anomaly_status(
+        &self,
+        tenant: &str,
+        id: &str,
+        status: &str,
+        at: Millis,
+    ) -> Result<Option<AnomalyRecord>, StoreError> {
+        streams::set_anomaly_status(&*self.client().await?, tenant, id, status, at).await
     }
 
     fn subscribe(&self) -> broadcast::Receiver<ModelEvent> {

@@ -5,6 +5,7 @@ mod connection;
 mod jobs;
 mod migrate;
 mod queries;
+mod streams;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -19,6 +20,7 @@ use crate::records::{
     VersionSummary,
 };
 use crate::storage::Storage;
+use crate::stream_records::{AnomalyFilter, AnomalyRecord, StreamRecord};
 
 /// How many events a slow subscriber may fall behind before it sees `Lagged`.
 const EVENT_CAPACITY: usize = 1024;
@@ -417,6 +419,65 @@ impl Storage for SqliteStore {
     async fn get_or_create_setting(&self, name: &str, value: &str) -> Result<String, StoreError> {
         let (name, value) = (name.to_owned(), value.to_owned());
         self.write(move |conn| access::get_or_create_setting(conn, &name, &value))
+            .await
+    }
+
+    async fn get_stream(
+        &self,
+        tenant: &str,
+        key: &str,
+    ) -> Result<Option<StreamRecord>, StoreError> {
+        let (tenant, key) = (tenant.to_owned(), key.to_owned());
+        self.read(move |conn| streams::get_stream(conn, &tenant, &key))
+            .await
+    }
+
+    async fn list_streams(&self, tenant: &str) -> Result<Vec<StreamRecord>, StoreError> {
+        let tenant = tenant.to_owned();
+        self.read(move |conn| streams::list_streams(conn, &tenant))
+            .await
+    }
+
+    async fn save_stream(
+        &self,
+        stream: &StreamRecord,
+        expected_version: u64,
+        anomalies: &[AnomalyRecord],
+    ) -> Result<bool, StoreError> {
+        let (stream, anomalies) = (stream.clone(), anomalies.to_vec());
+        self.write(move |conn| streams::save_stream(conn, &stream, expected_version, &anomalies))
+            .await
+    }
+
+    async fn get_anomaly(
+        &self,
+        tenant: &str,
+        id: &str,
+    ) -> Result<Option<AnomalyRecord>, StoreError> {
+        let (tenant, id) = (tenant.to_owned(), id.to_owned());
+        self.read(move |conn| streams::get_anomaly(conn, &tenant, &id))
+            .await
+    }
+
+    async fn list_anomalies(
+        &self,
+        tenant: &str,
+        filter: &AnomalyFilter,
+    ) -> Result<Vec<AnomalyRecord>, StoreError> {
+        let (tenant, filter) = (tenant.to_owned(), filter.clone());
+        self.read(move |conn| streams::list_anomalies(conn, &tenant, &filter))
+            .await
+    }
+
+    async fn set_anomaly_status(
+        &self,
+        tenant: &str,
+        id: &str,
+        status: &str,
+        at: Millis,
+    ) -> Result<Option<AnomalyRecord>, StoreError> {
+        let (tenant, id, status) = (tenant.to_owned(), id.to_owned(), status.to_owned());
+        self.write(move |conn| streams::set_anomaly_status(conn, &tenant, &id, &status, at))
             .await
     }
 

@@ -63,6 +63,7 @@ pub async fn run_all<S: Storage, B: Backdoor>(store: &S, backdoor: &B) {
     step("events");
     events(store).await;
     crate::jobs::run_jobs(store).await;
+    crate::streams::run_streams(store).await;
     crate::access::run_access(store, backdoor).await;
 }
 

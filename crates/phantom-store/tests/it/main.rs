@@ -1,5 +1,5 @@
 //! Integration tests of phantom-store: one conformance suite run on every backend (models,
-//! training jobs and access records), migrations,
+//! training jobs, access records, streams and anomalies), migrations,
 //! several stores sharing one database, and crash durability.
 
 mod access;
@@ -9,4 +9,5 @@ mod jobs;
 mod location;
 mod migrations;
 mod shared_database;
+mod streams;
 mod support;
