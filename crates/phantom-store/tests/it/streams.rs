@@ -116,7 +116,7 @@ async fn anomalies<S: Storage>(store: &S) {
     let lost = anomaly(&tenant, key, 699, 30_000, 9.0);
     assert!(
         !store
-            .save_stream(&stream(&tenant, key), 0, &[lost.clone()])
+            .save_stream(&stream(&tenant, key), 0, std::slice::from_ref(&lost))
             .await
             .unwrap()
     );
@@ -132,7 +132,7 @@ async fn anomalies<S: Storage>(store: &S) {
     s.events_seen = 700;
     assert!(
         store
-            .save_stream(&s, s.version, &[replay.clone()])
+            .save_stream(&s, s.version, std::slice::from_ref(&replay))
             .await
             .unwrap()
     );
