@@ -153,39 +153,42 @@ async fn anomalies<S: Storage>(store: &S) {
         limit: 10,
         ..AnomalyFilter::default()
     };
-    assert_eq!(ids(all(base.clone()).await), [a2.id.clone(), a1.id.clone()]);
+    assert_eq!(
+        ids(all(base.clone()).await),
+        vec![a2.id.clone(), a1.id.clone()]
+    );
     let oldest = AnomalyFilter {
         oldest_first: true,
         ..base.clone()
     };
-    assert_eq!(ids(all(oldest).await), [a1.id.clone(), a2.id.clone()]);
+    assert_eq!(ids(all(oldest).await), vec![a1.id.clone(), a2.id.clone()]);
     let high = AnomalyFilter {
         min_score: Some(5.0),
         ..base.clone()
     };
-    assert_eq!(ids(all(high).await), [a2.id.clone()]);
+    assert_eq!(ids(all(high).await), vec![a2.id.clone()]);
     let early = AnomalyFilter {
         from: Some(0),
         to: Some(15_000),
         ..base.clone()
     };
-    assert_eq!(ids(all(early).await), [a1.id.clone()]);
+    assert_eq!(ids(all(early).await), vec![a1.id.clone()]);
     let page = AnomalyFilter {
         limit: 1,
         ..base.clone()
     };
     let first_page = all(page.clone()).await;
-    assert_eq!(ids(first_page.clone()), [a2.id.clone()]);
+    assert_eq!(ids(first_page.clone()), vec![a2.id.clone()]);
     let second = AnomalyFilter {
         before_seq: Some(first_page[0].seq),
         ..page
     };
-    assert_eq!(ids(all(second).await), [a1.id.clone()]);
+    assert_eq!(ids(all(second).await), vec![a1.id.clone()]);
     let newer = AnomalyFilter {
         after_seq: Some(got.seq - 1),
         ..base.clone()
     };
-    assert_eq!(ids(all(newer).await), [a2.id.clone()]);
+    assert_eq!(ids(all(newer).await), vec![a2.id.clone()]);
     let elsewhere = AnomalyFilter {
         stream: Some("other/logs".into()),
         ..base.clone()
@@ -213,7 +216,7 @@ async fn anomalies<S: Storage>(store: &S) {
         status: Some("acknowledged".into()),
         ..base
     };
-    assert_eq!(ids(all(by_status).await), [a1.id.clone()]);
+    assert_eq!(ids(all(by_status).await), vec![a1.id.clone()]);
     assert_eq!(
         store
             .set_anomaly_status(&other, &a1.id, "resolved", 50_000)
