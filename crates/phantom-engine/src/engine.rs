@@ -55,6 +55,8 @@ pub(crate) struct Inner {
     pub(crate) auth: AuthState,
     /// The identity this engine writes as the owner of its training jobs.
     pub(crate) instance: Instance,
+    /// Streams held in memory between batches.
+    pub(crate) streams: crate::streams::LiveStreams,
     background: std::sync::Mutex<Vec<JoinHandle<()>>>,
 }
 
@@ -107,6 +109,7 @@ impl Engine {
             redis,
             process: ProcessProbe::new(),
             instance,
+            streams: crate::streams::LiveStreams::default(),
             background: std::sync::Mutex::new(Vec::new()),
         });
         let listener = tokio::spawn(listen(Arc::downgrade(&inner), events));

@@ -24,6 +24,7 @@ mod jobs;
 mod registry;
 pub mod settings;
 pub mod stats;
+pub mod streams;
 pub mod time;
 mod training;
 

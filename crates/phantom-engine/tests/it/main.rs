@@ -1,6 +1,6 @@
 //! Integration tests of the engine, on the embedded SQLite store (and PostgreSQL and Redis
 //! where their test URLs are set): models, training jobs, inference, authentication and
-//! access, and the feature and analytics functions through JSON.
+//! access, streams and anomalies, and the feature and analytics functions through JSON.
 
 mod analytics;
 mod auth;
@@ -11,4 +11,5 @@ mod features;
 mod inference;
 mod jobs;
 mod registry;
+mod streams;
 mod support;
