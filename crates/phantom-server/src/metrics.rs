@@ -27,7 +27,9 @@ const STATUS_SLOTS: usize = 500;
 pub(crate) struct Metrics {
     routes: Vec<RouteMetrics>,
     unmatched: RouteMetrics,
-    predictions: RwLock<HashMap<(String, String), Arc<AtomicU64>>>,
+    predictions: TenantCounters,
+    ingested: TenantCounters,
+    anomalies: TenantCounters,
     trainings_started: AtomicU64,
     storage_errors: AtomicU64,
     started: Instant,
@@ -78,7 +80,9 @@ impl Metrics {
         Self {
             routes: ROUTES.iter().map(|_| RouteMetrics::new()).collect(),
             unmatched: RouteMetrics::new(),
-            predictions: RwLock::new(HashMap::new()),
+            predictions: TenantCounters::default(),
+            ingested: TenantCounters::default(),
+            anomalies: TenantCounters::default(),
             trainings_started: AtomicU64::new(0),
             storage_errors: AtomicU64::new(0),
             started: Instant::now(),
@@ -101,17 +105,14 @@ impl Metrics {
 
     /// Counts `rows` predictions of a model.
     pub(crate) fn record_predictions(&self, tenant: &str, model_id: &str, rows: u64) {
-        let key = (tenant.to_owned(), model_id.to_owned());
-        if let Ok(map) = self.predictions.read()
-            && let Some(counter) = map.get(&key)
-        {
-            counter.fetch_add(rows, Ordering::Relaxed);
-            return;
-        }
-        if let Ok(mut map) = self.predictions.write() {
-            map.entry(key)
-                .or_default()
-                .fetch_add(rows, Ordering::Relaxed);
+        self.predictions.add(tenant, model_id, rows);
+    }
+
+    /// Counts telemetry records of `signal` applied to streams, and the anomalies found.
+    pub(crate) fn record_ingested(&self, tenant: &str, signal: &str, records: u64, found: u64) {
+        self.ingested.add(tenant, signal, records);
+        if found > 0 {
+            self.anomalies.add(tenant, signal, found);
         }
     }
 
@@ -186,21 +187,24 @@ impl Metrics {
             "counter",
             "Rows predicted through the API, by model id (this tenant's models only).",
         );
-        if let Ok(map) = self.predictions.read() {
-            let mut rows: Vec<(&str, u64)> = map
-                .iter()
-                .filter(|((t, _), _)| t == tenant)
-                .map(|((_, model), n)| (model.as_str(), n.load(Ordering::Relaxed)))
-                .collect();
-            rows.sort_unstable();
-            for (model, n) in rows {
-                let _ = writeln!(
-                    out,
-                    "phantom_predictions_total{{model=\"{}\"}} {n}",
-                    escape(model)
-                );
-            }
-        }
+        self.predictions
+            .render(&mut out, tenant, "phantom_predictions_total", "model");
+        header(
+            &mut out,
+            "phantom_ingested_records_total",
+            "counter",
+            "Telemetry records applied to streams, by signal (this tenant's only).",
+        );
+        self.ingested
+            .render(&mut out, tenant, "phantom_ingested_records_total", "signal");
+        header(
+            &mut out,
+            "phantom_anomalies_found_total",
+            "counter",
+            "Anomalies found in streams while ingesting through this server, by signal (this tenant's only).",
+        );
+        self.anomalies
+            .render(&mut out, tenant, "phantom_anomalies_found_total", "signal");
         header(
             &mut out,
             "phantom_training_jobs_started_total",
@@ -307,5 +311,41 @@ mod tests {
         assert_eq!(m.statuses[304].load(Ordering::Relaxed), 1);
         let in_buckets: u64 = m.buckets.iter().map(|b| b.load(Ordering::Relaxed)).sum();
         assert_eq!(in_buckets, 2, "60 s is only in +Inf");
+    }
+}
+
+/// Counters by (tenant, label value), shown to their tenant only.
+#[derive(Default)]
+struct TenantCounters(RwLock<HashMap<(String, String), Arc<AtomicU64>>>);
+
+impl TenantCounters {
+    fn add(&self, tenant: &str, label: &str, n: u64) {
+        if let Ok(map) = self.0.read()
+            && let Some(counter) = map.get(&(tenant.to_owned(), label.to_owned()))
+        {
+            counter.fetch_add(n, Ordering::Relaxed);
+            return;
+        }
+        if let Ok(mut map) = self.0.write() {
+            map.entry((tenant.to_owned(), label.to_owned()))
+                .or_default()
+                .fetch_add(n, Ordering::Relaxed);
+        }
+    }
+
+    /// One `name{label_name="..."} n` line per label value of `tenant`, sorted.
+    fn render(&self, out: &mut String, tenant: &str, name: &str, label_name: &str) {
+        let Ok(map) = self.0.read() else {
+            return;
+        };
+        let mut rows: Vec<(&str, u64)> = map
+            .iter()
+            .filter(|((t, _), _)| t == tenant)
+            .map(|((_, label), n)| (label.as_str(), n.load(Ordering::Relaxed)))
+            .collect();
+        rows.sort_unstable();
+        for (label, n) in rows {
+            let _ = writeln!(out, "{name}{{{label_name}=\"{}\"}} {n}", escape(label));
+        }
     }
 }

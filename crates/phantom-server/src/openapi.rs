@@ -5,13 +5,13 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::error::ErrorBody;
-use crate::handlers::{access, data, models, operations, serving};
+use crate::handlers::{access, data, models, operations, serving, streams};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Phantom",
-        description = "Security machine learning as a service: models, predictions, feature engineering and analytics, per tenant. Every route but /healthz, /readyz, /v1/version, /openapi.json and POST /v1/auth/login needs `Authorization: Bearer <API key or token>` or `x-api-key: <API key>`. Errors are `{\"error\":{\"code\",\"message\",\"request_id\"}}`.",
+        description = "Security machine learning as a service: models, predictions, feature engineering and analytics, anomaly detection on live telemetry, per tenant. Every route but /healthz, /readyz, /v1/version, /openapi.json and POST /v1/auth/login needs `Authorization: Bearer <API key or token>` or `x-api-key: <API key>`. Errors are `{\"error\":{\"code\",\"message\",\"request_id\"}}`.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
     paths(
@@ -22,6 +22,9 @@ use crate::handlers::{access, data, models, operations, serving};
         serving::history,
         data::features, data::features_batch, data::anomalies, data::trend, data::correlation,
         data::summary, data::quality,
+        streams::list_streams, streams::get_stream, streams::set_stream_settings,
+        streams::list_anomalies, streams::get_anomaly, streams::set_anomaly_status,
+        streams::anomaly_feed,
         access::list_users, access::create_user, access::delete_user, access::list_keys,
         access::create_key, access::revoke_key, access::audit, access::login,
         operations::healthz, operations::readyz, operations::version, operations::openapi,
@@ -34,6 +37,7 @@ use crate::handlers::{access, data, models, operations, serving};
         (name = "models", description = "The model registry: create, train, version, activate, compare, validate, export, import"),
         (name = "serving", description = "Predictions, explanations, importance and the inference history"),
         (name = "analytics", description = "Feature engineering and analytics on data sent with the request"),
+        (name = "streams", description = "Telemetry streams, their detectors, the anomalies found in them and the live feed"),
         (name = "access", description = "Users, API keys, the audit log and login"),
         (name = "operations", description = "Health, readiness, version, metrics and figures"),
     ),

@@ -7,12 +7,12 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, Uri};
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, delete, get, post};
+use axum::routing::{MethodRouter, delete, get, post, put};
 use phantom_engine::auth::Permission;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::error::ApiError;
-use crate::handlers::{access, data, models, operations, serving};
+use crate::handlers::{access, data, models, operations, serving, streams};
 use crate::state::AppState;
 use crate::{edge, guard, limits};
 
@@ -97,7 +97,8 @@ const fn upload_route(
 use Access::{Needs, Public};
 use Audit::{Denied, Every};
 use Permission::{
-    Analyze, ManageAccess, Predict, ReadAudit, ReadModels, ReadOperations, WriteModels,
+    Analyze, ManageAccess, ManageAnomalies, Predict, ReadAnomalies, ReadAudit, ReadModels,
+    ReadOperations, WriteModels,
 };
 
 /// Every route of the API.
@@ -133,6 +134,14 @@ pub static ROUTES: &[RouteSpec] = &[
     route(Method::POST, "/v1/analytics/correlation", Needs(Analyze), "analytics.correlation", Denied, || post(data::correlation)),
     route(Method::POST, "/v1/analytics/summary", Needs(Analyze), "analytics.summary", Denied, || post(data::summary)),
     route(Method::POST, "/v1/analytics/quality", Needs(Analyze), "analytics.quality", Denied, || post(data::quality)),
+    // Streams and anomalies.
+    route(Method::GET, "/v1/streams", Needs(ReadAnomalies), "streams.list", Denied, || get(streams::list_streams)),
+    route(Method::GET, "/v1/streams/{key}", Needs(ReadAnomalies), "streams.get", Denied, || get(streams::get_stream)),
+    route(Method::PUT, "/v1/streams/{key}/settings", Needs(ManageAnomalies), "streams.settings", Every, || put(streams::set_stream_settings)),
+    route(Method::GET, "/v1/anomalies", Needs(ReadAnomalies), "anomalies.list", Denied, || get(streams::list_anomalies)),
+    route(Method::GET, "/v1/anomalies/stream", Needs(ReadAnomalies), "anomalies.feed", Denied, || get(streams::anomaly_feed)),
+    route(Method::GET, "/v1/anomalies/{id}", Needs(ReadAnomalies), "anomalies.get", Denied, || get(streams::get_anomaly)),
+    route(Method::POST, "/v1/anomalies/{id}/status", Needs(ManageAnomalies), "anomalies.status", Every, || post(streams::set_anomaly_status)),
     // Access.
     route(Method::GET, "/v1/users", Needs(ManageAccess), "users.list", Denied, || get(access::list_users)),
     route(Method::POST, "/v1/users", Needs(ManageAccess), "users.create", Every, || post(access::create_user)),

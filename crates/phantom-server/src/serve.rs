@@ -61,7 +61,13 @@ pub async fn serve_on(
         max_connections: config.max_connections,
         header_read_timeout: config.header_read_timeout,
     };
-    let app = router(AppState::new(engine.clone(), config));
+    let state = AppState::new(engine.clone(), config);
+    let stopping = state.clone();
+    let shutdown = async move {
+        shutdown.await;
+        stopping.begin_shutdown();
+    };
+    let app = router(state);
     serve_connections(listener, app, limits, shutdown).await;
     tracing::info!("stopped listening; closing the engine");
     engine.close().await;

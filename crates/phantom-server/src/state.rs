@@ -20,6 +20,8 @@ struct Shared {
     config: ServerConfig,
     metrics: Metrics,
     in_flight: InFlight,
+    /// Set when the server stops: live feeds end so shutdown does not wait for them.
+    stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl AppState {
@@ -31,8 +33,19 @@ impl AppState {
                 in_flight: InFlight::new(config.max_in_flight_requests),
                 config,
                 metrics: Metrics::new(),
+                stopping: tokio::sync::watch::Sender::new(false),
             }),
         }
+    }
+
+    /// Whether the server is stopping; changes once, to `true`.
+    pub(crate) fn stopping(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.inner.stopping.subscribe()
+    }
+
+    /// Tells long-lived responses (live feeds) to end.
+    pub(crate) fn begin_shutdown(&self) {
+        self.inner.stopping.send_replace(true);
     }
 
     /// The engine.

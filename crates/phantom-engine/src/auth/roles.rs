@@ -14,11 +14,11 @@ use crate::EngineError;
 pub enum Role {
     /// Everything in its tenant, including users, keys and the audit log.
     Admin,
-    /// Models, data and predictions.
+    /// Models, data, predictions, telemetry and anomalies.
     Developer,
-    /// Read models and predict.
+    /// Read models and anomalies, and predict.
     Viewer,
-    /// Read the audit log only.
+    /// Read the audit log, anomalies and evidence.
     Auditor,
 }
 
@@ -40,6 +40,12 @@ pub enum Permission {
     ReadAudit,
     /// Manage the tenant's users and API keys.
     ManageAccess,
+    /// Send telemetry (OTLP logs, metrics, traces; JSON events).
+    Ingest,
+    /// Read streams, anomalies and evidence bundles.
+    ReadAnomalies,
+    /// Change anomaly statuses and stream settings.
+    ManageAnomalies,
 }
 
 impl Role {
@@ -57,6 +63,9 @@ impl Role {
     /// | read_operations | yes | yes | yes | no |
     /// | read_audit | yes | no | no | yes |
     /// | manage_access | yes | no | no | no |
+    /// | ingest | yes | yes | no | no |
+    /// | read_anomalies | yes | yes | yes | yes |
+    /// | manage_anomalies | yes | yes | no | no |
     pub fn allows(self, permission: Permission) -> bool {
         match self {
             Role::Admin => true,
@@ -67,6 +76,9 @@ impl Role {
                     | Permission::Predict
                     | Permission::Analyze
                     | Permission::ReadOperations
+                    | Permission::Ingest
+                    | Permission::ReadAnomalies
+                    | Permission::ManageAnomalies
             ),
             Role::Viewer => matches!(
                 permission,
@@ -74,8 +86,12 @@ impl Role {
                     | Permission::Predict
                     | Permission::Analyze
                     | Permission::ReadOperations
+                    | Permission::ReadAnomalies
             ),
-            Role::Auditor => permission == Permission::ReadAudit,
+            Role::Auditor => matches!(
+                permission,
+                Permission::ReadAudit | Permission::ReadAnomalies
+            ),
         }
     }
 
@@ -115,7 +131,7 @@ impl FromStr for Role {
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 7] = [
+    pub const ALL: [Permission; 10] = [
         Permission::ReadModels,
         Permission::WriteModels,
         Permission::Predict,
@@ -123,6 +139,9 @@ impl Permission {
         Permission::ReadOperations,
         Permission::ReadAudit,
         Permission::ManageAccess,
+        Permission::Ingest,
+        Permission::ReadAnomalies,
+        Permission::ManageAnomalies,
     ];
 
     /// The permission's name, e.g. "write_models".
@@ -135,6 +154,9 @@ impl Permission {
             Permission::ReadOperations => "read_operations",
             Permission::ReadAudit => "read_audit",
             Permission::ManageAccess => "manage_access",
+            Permission::Ingest => "ingest",
+            Permission::ReadAnomalies => "read_anomalies",
+            Permission::ManageAnomalies => "manage_anomalies",
         }
     }
 }
@@ -162,7 +184,7 @@ mod tests {
     use super::*;
 
     /// The table of the contract, row by row: admin, developer, viewer, auditor.
-    const TABLE: [(Permission, [bool; 4]); 7] = [
+    const TABLE: [(Permission, [bool; 4]); 10] = [
         (Permission::ReadModels, [true, true, true, false]),
         (Permission::WriteModels, [true, true, false, false]),
         (Permission::Predict, [true, true, true, false]),
@@ -170,6 +192,9 @@ mod tests {
         (Permission::ReadOperations, [true, true, true, false]),
         (Permission::ReadAudit, [true, false, false, true]),
         (Permission::ManageAccess, [true, false, false, false]),
+        (Permission::Ingest, [true, true, false, false]),
+        (Permission::ReadAnomalies, [true, true, true, true]),
+        (Permission::ManageAnomalies, [true, true, false, false]),
     ];
 
     #[test]

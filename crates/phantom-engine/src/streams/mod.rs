@@ -95,7 +95,8 @@ pub struct StreamId {
 }
 
 impl StreamId {
-    /// The stream's key: its parts joined by `/`, each with `%` and `/` escaped.
+    /// The stream's key: its parts joined by `/`, each with `%`, `/` and `=` escaped
+    /// (`%25`, `%2F`, `%3D`).
     pub fn key(&self) -> String {
         let mut key = escape(&self.service);
         key.push('/');
@@ -114,8 +115,65 @@ impl StreamId {
     }
 }
 
+impl std::str::FromStr for StreamId {
+    type Err = EngineError;
+
+    /// Reads a key back: `service/signal`, then for metrics the metric, then optionally
+    /// `attribute=value`.
+    fn from_str(key: &str) -> Result<Self, EngineError> {
+        let bad = |reason: String| EngineError::InvalidArgument {
+            what: format!("stream key '{key}'"),
+            reason,
+        };
+        let parts: Vec<String> = key.split('/').map(unescape).collect();
+        let (service, signal, rest) = match parts.as_slice() {
+            [service, signal, rest @ ..] if !service.is_empty() => (service, signal, rest),
+            _ => {
+                return Err(bad(
+                    "expected service/signal[/metric][/attribute=value], e.g. checkout/logs".into(),
+                ));
+            }
+        };
+        let signal: Signal = signal.parse().map_err(bad)?;
+        let (metric, rest) = match (signal, rest) {
+            (Signal::Metrics, [metric, rest @ ..]) => (Some(metric.clone()), rest),
+            (Signal::Metrics, []) => {
+                return Err(bad(
+                    "a metrics stream names its metric: service/metrics/name".into(),
+                ));
+            }
+            (Signal::Logs | Signal::Traces | Signal::Events, rest) => (None, rest),
+        };
+        let partition = match rest {
+            [] => None,
+            [attribute] => {
+                let raw = key.rsplit('/').next().unwrap_or_default();
+                let (name, value) = raw
+                    .split_once('=')
+                    .ok_or_else(|| bad(format!("'{attribute}' is not attribute=value")))?;
+                Some((unescape(name), unescape(value)))
+            }
+            [_, extra, ..] => return Err(bad(format!("unexpected part '{extra}'"))),
+        };
+        Ok(StreamId {
+            service: service.clone(),
+            signal,
+            metric,
+            partition,
+        })
+    }
+}
+
+fn unescape(part: &str) -> String {
+    part.replace("%2F", "/")
+        .replace("%3D", "=")
+        .replace("%25", "%")
+}
+
 fn escape(part: &str) -> String {
-    part.replace('%', "%25").replace('/', "%2F")
+    part.replace('%', "%25")
+        .replace('/', "%2F")
+        .replace('=', "%3D")
 }
 
 /// One event for a stream.

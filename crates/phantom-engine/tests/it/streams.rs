@@ -282,3 +282,35 @@ async fn two_engines_on_postgres_share_one_stream_without_losing_events() {
         .unwrap();
     assert_eq!(stored.anomalies.len(), found);
 }
+
+#[test]
+fn stream_keys_round_trip() {
+    let ids = [
+        logs("checkout"),
+        StreamId {
+            service: "a/b%c".into(),
+            signal: Signal::Metrics,
+            metric: Some("http/server.duration".into()),
+            partition: Some(("host=name".into(), "web/1".into())),
+        },
+        StreamId {
+            service: "edge".into(),
+            signal: Signal::Events,
+            metric: None,
+            partition: Some(("region".into(), "eu".into())),
+        },
+    ];
+    for id in ids {
+        assert_eq!(id.key().parse::<StreamId>().unwrap(), id, "{}", id.key());
+    }
+    for bad in [
+        "",
+        "checkout",
+        "checkout/bogus",
+        "api/metrics",
+        "api/logs/x",
+        "api/logs/a=b/c",
+    ] {
+        assert!(bad.parse::<StreamId>().is_err(), "{bad}");
+    }
+}

@@ -6,6 +6,7 @@ pub(crate) mod data;
 pub(crate) mod models;
 pub(crate) mod operations;
 pub(crate) mod serving;
+pub(crate) mod streams;
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};

@@ -8,18 +8,28 @@ use crate::on_every_backend;
 use crate::support::{ROLES, Server};
 
 /// The roles' permissions as the issue defines them: admin everything in its tenant;
-/// developer models, data, predictions and operations; viewer read, predict and analyze;
-/// auditor the audit log only.
+/// developer models, data, predictions, operations, telemetry and anomalies; viewer read,
+/// predict and analyze, and read anomalies; auditor the audit log, anomalies and evidence.
 fn may(role: Role, permission: Permission) -> bool {
     use Permission::*;
     match role {
         Role::Admin => true,
         Role::Developer => matches!(
             permission,
-            ReadModels | WriteModels | Predict | Analyze | ReadOperations
+            ReadModels
+                | WriteModels
+                | Predict
+                | Analyze
+                | ReadOperations
+                | Ingest
+                | ReadAnomalies
+                | ManageAnomalies
         ),
-        Role::Viewer => matches!(permission, ReadModels | Predict | Analyze | ReadOperations),
-        Role::Auditor => matches!(permission, ReadAudit),
+        Role::Viewer => matches!(
+            permission,
+            ReadModels | Predict | Analyze | ReadOperations | ReadAnomalies
+        ),
+        Role::Auditor => matches!(permission, ReadAudit | ReadAnomalies),
     }
 }
 
