@@ -2,7 +2,8 @@
 //! or serve them all over a REST API (`phantom serve`).
 //!
 //! Machine-readable results go to stdout (JSON or CSV); progress bars and errors go to stderr.
-//! Exit codes: 0 success, 1 the command failed (the message says why), 2 bad usage.
+//! Exit codes: 0 success, 1 the command failed (the message says why), 2 bad usage (including a
+//! file that cannot be read or a key that is not one, see `commands::evidence::UsageError`).
 
 mod commands;
 mod progress;
@@ -33,6 +34,7 @@ const EXAMPLES: &str = "Examples:
   phantom detect --data latency.csv --column value
   phantom models import cancer.phm --name cancer && phantom models list
   phantom admin keys create ci --role developer
+  phantom evidence verify bundle.json --public-key key.json
   phantom serve --addr 127.0.0.1:8080";
 
 #[derive(Subcommand)]
@@ -52,6 +54,9 @@ enum Command {
     Admin(commands::admin::AdminArgs),
     /// Serve the REST API (docs/API.md) until SIGINT or SIGTERM.
     Serve(commands::serve::ServeArgs),
+    /// Check a signed evidence bundle against the deployment's public key, or render it as a
+    /// PDF report.
+    Evidence(commands::evidence::EvidenceArgs),
 }
 
 fn main() -> ExitCode {
@@ -64,10 +69,15 @@ fn main() -> ExitCode {
         Command::Models(args) => commands::models::run(&args),
         Command::Admin(args) => commands::admin::run(&args),
         Command::Serve(args) => commands::serve::run(&args),
+        Command::Evidence(args) => commands::evidence::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) if commands::evidence::is_usage_error(&err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::FAILURE

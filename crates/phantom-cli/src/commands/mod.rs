@@ -5,6 +5,7 @@ pub mod detect;
 mod detect_logs;
 mod detect_online;
 pub mod eval;
+pub mod evidence;
 pub mod models;
 pub mod predict;
 pub mod serve;

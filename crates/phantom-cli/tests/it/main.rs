@@ -3,6 +3,7 @@
 mod admin;
 mod bad_input;
 mod detect;
+mod evidence;
 mod help;
 mod models;
 mod serve;
