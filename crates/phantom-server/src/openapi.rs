@@ -5,7 +5,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::error::ErrorBody;
-use crate::handlers::{access, data, models, operations, serving, streams};
+use crate::handlers::{access, data, evidence, models, operations, serving, streams};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -24,7 +24,7 @@ use crate::handlers::{access, data, models, operations, serving, streams};
         data::summary, data::quality,
         streams::list_streams, streams::get_stream, streams::set_stream_settings,
         streams::list_anomalies, streams::get_anomaly, streams::set_anomaly_status,
-        streams::anomaly_feed,
+        streams::anomaly_feed, evidence::bundle, evidence::public_key,
         access::list_users, access::create_user, access::delete_user, access::list_keys,
         access::create_key, access::revoke_key, access::audit, access::login,
         operations::healthz, operations::readyz, operations::version, operations::openapi,

@@ -12,7 +12,7 @@ use phantom_engine::auth::Permission;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::error::ApiError;
-use crate::handlers::{access, data, models, operations, serving, streams};
+use crate::handlers::{access, data, evidence, models, operations, serving, streams};
 use crate::state::AppState;
 use crate::{edge, guard, limits};
 
@@ -142,6 +142,8 @@ pub static ROUTES: &[RouteSpec] = &[
     route(Method::GET, "/v1/anomalies/stream", Needs(ReadAnomalies), "anomalies.feed", Denied, || get(streams::anomaly_feed)),
     route(Method::GET, "/v1/anomalies/{id}", Needs(ReadAnomalies), "anomalies.get", Denied, || get(streams::get_anomaly)),
     route(Method::POST, "/v1/anomalies/{id}/status", Needs(ManageAnomalies), "anomalies.status", Every, || post(streams::set_anomaly_status)),
+    route(Method::GET, "/v1/evidence", Needs(ReadAnomalies), "evidence.bundle", Every, || get(evidence::bundle)),
+    route(Method::GET, "/v1/evidence/public-key", Public, "evidence.public_key", Denied, || get(evidence::public_key)),
     // Access.
     route(Method::GET, "/v1/users", Needs(ManageAccess), "users.list", Denied, || get(access::list_users)),
     route(Method::POST, "/v1/users", Needs(ManageAccess), "users.create", Every, || post(access::create_user)),

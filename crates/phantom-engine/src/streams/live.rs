@@ -17,6 +17,8 @@ pub(crate) struct LiveStreams {
     slots: Mutex<HashMap<(String, String), Slot>>,
     /// Counts the batches that stored anomalies; live feeds wait on it.
     pub(super) stored: watch::Sender<u64>,
+    /// The evidence signing key, read (or made) on first use.
+    pub(super) evidence_key: tokio::sync::OnceCell<phantom_evidence::EvidenceKey>,
 }
 
 impl LiveStreams {

@@ -12,6 +12,7 @@
 //! stream again and re-applies its batch. A restarted engine resumes from the stored state.
 
 mod anomaly;
+mod evidence;
 mod live;
 mod settings;
 mod state;
@@ -26,6 +27,9 @@ use sha2::{Digest, Sha256};
 pub use anomaly::{
     Anomaly, AnomalyPage, AnomalyQuery, AnomalyStatus, DEFAULT_ANOMALY_LIMIT, MAX_ANOMALY_LIMIT,
     StreamRef,
+};
+pub use evidence::{
+    EVIDENCE_KEY_SETTING, EvidencePublicKey, EvidenceQuery, MAX_EVIDENCE_ANOMALIES,
 };
 pub(crate) use live::LiveStreams;
 pub use settings::{DetectorName, DetectorSettings, StreamSettingsRequest};

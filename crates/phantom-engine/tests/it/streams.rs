@@ -314,3 +314,44 @@ fn stream_keys_round_trip() {
         assert!(bad.parse::<StreamId>().is_err(), "{bad}");
     }
 }
+
+#[tokio::test]
+async fn evidence_is_signed_with_a_key_that_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine_in(dir.path(), |_| {}).await;
+    let id = logs("pay");
+    sensitive(&engine, T, &id).await;
+    let found = feed(&engine, T, &id, &incident_lines(), 500).await;
+    let bundle = engine
+        .evidence(T, &phantom_engine::streams::EvidenceQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(bundle["anomalies"].as_array().unwrap().len(), found.len());
+    assert_eq!(
+        bundle["data_hashes"][0]["chain_sha256"]
+            .as_str()
+            .unwrap()
+            .len(),
+        64
+    );
+    assert_eq!(bundle["detectors"][0]["name"], "cbad");
+    let key = engine.evidence_public_key().await.unwrap();
+    let trusted = phantom_evidence::PublicKey::from_base64(&key.public_key).unwrap();
+    phantom_evidence::verify(&bundle, &trusted).unwrap();
+    engine.close().await;
+    drop(engine);
+    let again = engine_in(dir.path(), |_| {}).await;
+    assert_eq!(again.evidence_public_key().await.unwrap(), key);
+    let none = again
+        .evidence(
+            T,
+            &phantom_engine::streams::EvidenceQuery {
+                stream: Some("nothing/logs".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(none["anomalies"].as_array().unwrap().is_empty());
+    phantom_evidence::verify(&none, &trusted).unwrap();
+}

@@ -3,6 +3,7 @@
 
 pub(crate) mod access;
 pub(crate) mod data;
+pub(crate) mod evidence;
 pub(crate) mod models;
 pub(crate) mod operations;
 pub(crate) mod serving;
