@@ -1,0 +1,88 @@
+//! Turning OTLP attributes and values into the flat strings of a [`Record`].
+
+mod json_text;
+
+pub(crate) use json_text::push_json_value;
+
+use crate::proto::common::{AnyValue, InstrumentationScope, KeyValue, Resource, any_value};
+use crate::record::{Record, RecordBody, UNKNOWN_SERVICE};
+
+/// What the records of one resource and scope share: the service and the resource and scope
+/// attributes, already flattened.
+pub(crate) struct Origin {
+    service: String,
+    attributes: Vec<(String, String)>,
+}
+
+impl Origin {
+    /// The origin of a resource's records.
+    pub(crate) fn resource(resource: Option<Resource>) -> Origin {
+        let mut attributes = Vec::new();
+        merge(&mut attributes, flatten(resource.map(|r| r.attributes).unwrap_or_default()));
+        let service = attributes
+            .iter()
+            .find(|(key, value)| key == "service.name" && !value.is_empty())
+            .map_or_else(|| UNKNOWN_SERVICE.to_owned(), |(_, value)| value.clone());
+        Origin { service, attributes }
+    }
+
+    /// The origin of a scope's records within this resource: scope attributes override
+    /// resource ones.
+    pub(crate) fn scope(&self, scope: Option<InstrumentationScope>) -> Origin {
+        let mut attributes = self.attributes.clone();
+        merge(&mut attributes, flatten(scope.map(|s| s.attributes).unwrap_or_default()));
+        Origin { service: self.service.clone(), attributes }
+    }
+
+    /// A record from here, its own (flattened) attributes overriding the origin's.
+    pub(crate) fn record(&self, time: u64, own: Vec<(String, String)>, body: RecordBody) -> Record {
+        let mut attributes = Vec::with_capacity(self.attributes.len() + own.len());
+        attributes.extend(self.attributes.iter().cloned());
+        merge(&mut attributes, own);
+        Record { service: self.service.clone(), time_unix_nano: time, attributes, body }
+    }
+}
+
+/// Attributes as `(key, text)` pairs, in their order (see [`text`]).
+pub(crate) fn flatten(attributes: Vec<KeyValue>) -> Vec<(String, String)> {
+    attributes.into_iter().map(|kv| (kv.key, text(kv.value.unwrap_or_default()))).collect()
+}
+
+/// Adds `pairs` to `into`, a pair replacing the value of an existing key.
+fn merge(into: &mut Vec<(String, String)>, pairs: Vec<(String, String)>) {
+    for (key, value) in pairs {
+        match into.iter_mut().find(|(existing, _)| *existing == key) {
+            Some(slot) => slot.1 = value,
+            None => into.push((key, value)),
+        }
+    }
+}
+
+/// A value as text: a string as it is; a number, bool or bytes (base64) as in JSON without
+/// quotes; an array or key-value list as compact JSON; nothing as the empty string.
+pub(crate) fn text(value: AnyValue) -> String {
+    match value.value {
+        None => String::new(),
+        Some(any_value::Value::StringValue(s)) => s,
+        Some(any_value::Value::BytesValue(bytes)) => json_text::base64(&bytes),
+        Some(any_value::Value::DoubleValue(v)) => {
+            let mut out = String::new();
+            json_text::push_number(&mut out, v, false);
+            out
+        }
+        Some(
+            value @ (any_value::Value::BoolValue(_)
+            | any_value::Value::IntValue(_)
+            | any_value::Value::ArrayValue(_)
+            | any_value::Value::KvlistValue(_)),
+        ) => json(&AnyValue { value: Some(value) }),
+    }
+}
+
+/// A value as compact JSON: `"text"`, `5`, `true`, `[...]`, `{...}` (key-value lists keep
+/// their order), bytes as a base64 string, nothing as `null`.
+pub(crate) fn json(value: &AnyValue) -> String {
+    let mut out = String::new();
+    json_text::push_any_value(&mut out, value);
+    out
+}

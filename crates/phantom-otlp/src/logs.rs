@@ -1,0 +1,83 @@
+//! `POST /v1/logs`: one text record per log record.
+
+use crate::error::OtlpError;
+use crate::flatten::{self, Origin};
+use crate::format::BodyFormat;
+use crate::proto::collector::ExportLogsServiceRequest;
+use crate::proto::common::{AnyValue, InstrumentationScope, Resource, any_value};
+use crate::proto::logs::{LogRecord, ResourceLogs, SEVERITY_NAMES, ScopeLogs};
+use crate::record::{Decoded, RecordBody};
+use crate::request::{self, Export, ItemPath};
+
+impl Export for ExportLogsServiceRequest {
+    type Resource = ResourceLogs;
+    type Scope = ScopeLogs;
+    type Item = LogRecord;
+    const LEVELS: [&'static str; 3] = ["resourceLogs", "scopeLogs", "logRecords"];
+
+    fn resources(self) -> Vec<ResourceLogs> {
+        self.resource_logs
+    }
+
+    fn split_resource(resource: ResourceLogs) -> (Option<Resource>, Vec<ScopeLogs>) {
+        (resource.resource, resource.scope_logs)
+    }
+
+    fn split_scope(scope: ScopeLogs) -> (Option<InstrumentationScope>, Vec<LogRecord>) {
+        (scope.scope, scope.log_records)
+    }
+}
+
+/// Decodes an `ExportLogsServiceRequest` (protobuf, JSON, or NDJSON with one JSON request per
+/// line) into one [`RecordBody::Text`] per log record: `SEVERITY body`, where the severity is
+/// the severity text, else the severity number's name (`INFO`, `WARN2`, ...), and the body is
+/// a string body as it is, another body as compact JSON. Either part may be missing; a record
+/// with neither (no body, or an empty one, and no severity) is rejected.
+pub fn decode_logs(body: &[u8], format: BodyFormat) -> Result<Decoded, OtlpError> {
+    request::decode::<ExportLogsServiceRequest>(body, format, push_log)
+}
+
+fn push_log(origin: &Origin, record: LogRecord, path: &ItemPath, out: &mut Decoded) {
+    let time = match record.time_unix_nano {
+        0 => record.observed_time_unix_nano,
+        time => time,
+    };
+    let severity = match record.severity_text.is_empty() {
+        false => Some(record.severity_text),
+        true => usize::try_from(record.severity_number)
+            .ok()
+            .filter(|&n| n > 0)
+            .and_then(|n| SEVERITY_NAMES.get(n))
+            .map(|name| (*name).to_owned()),
+    };
+    let text = match (severity, body_text(record.body)) {
+        (Some(mut severity), Some(body)) => {
+            severity.reserve(1 + body.len());
+            severity.push(' ');
+            severity.push_str(&body);
+            severity
+        }
+        (Some(severity), None) => severity,
+        (None, Some(body)) => body,
+        (None, None) => {
+            out.reject(1, || format!("{path}: the log record has neither a body nor a severity"));
+            return;
+        }
+    };
+    let attributes = flatten::flatten(record.attributes);
+    out.records.push(origin.record(time, attributes, RecordBody::Text(text)));
+}
+
+/// A body as text: a string as it is, anything else as compact JSON; `None` when there is no
+/// body, an empty one, or an empty string.
+fn body_text(body: Option<AnyValue>) -> Option<String> {
+    match body?.value? {
+        any_value::Value::StringValue(s) => Some(s).filter(|s| !s.is_empty()),
+        value @ (any_value::Value::BoolValue(_)
+        | any_value::Value::IntValue(_)
+        | any_value::Value::DoubleValue(_)
+        | any_value::Value::ArrayValue(_)
+        | any_value::Value::KvlistValue(_)
+        | any_value::Value::BytesValue(_)) => Some(flatten::json(&AnyValue { value: Some(value) })),
+    }
+}
