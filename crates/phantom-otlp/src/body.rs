@@ -23,7 +23,9 @@ pub fn decode_body<'a>(
         return Ok(Cow::Borrowed(body));
     }
     if !(encoding.eq_ignore_ascii_case("gzip") || encoding.eq_ignore_ascii_case("x-gzip")) {
-        return Err(OtlpError::UnsupportedContentEncoding { found: encoding.to_owned() });
+        return Err(OtlpError::UnsupportedContentEncoding {
+            found: encoding.to_owned(),
+        });
     }
     let mut inflated = Vec::with_capacity(body.len().saturating_mul(4).min(limit));
     let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);

@@ -36,7 +36,9 @@ pub enum OtlpError {
         accepted: &'static str,
     },
     /// The body, once decompressed, is larger than allowed.
-    #[error("the decompressed body is larger than the limit of {limit} bytes; send smaller batches")]
+    #[error(
+        "the decompressed body is larger than the limit of {limit} bytes; send smaller batches"
+    )]
     BodyTooLarge {
         /// The limit, in bytes.
         limit: usize,

@@ -53,7 +53,10 @@ pub fn decode_events(body: &[u8], format: BodyFormat) -> Result<Decoded, OtlpErr
         },
         BodyFormat::Ndjson => {
             for (line, text) in lines(body) {
-                let at_line = |source| OtlpError::Line { line, source: Box::new(source) };
+                let at_line = |source| OtlpError::Line {
+                    line,
+                    source: Box::new(source),
+                };
                 let event = from_json::<Value>(text).map_err(at_line)?;
                 push_event(event, || format!("line {line}"), &mut decoded);
             }
@@ -74,11 +77,20 @@ fn push_event(event: Value, at: impl Fn() -> String, out: &mut Decoded) {
             return;
         }
     };
-    let string = |key| fields.get(key).and_then(Value::as_str).filter(|s| !s.is_empty());
-    let service = string("service.name").or_else(|| string("service")).unwrap_or(UNKNOWN_SERVICE);
+    let string = |key| {
+        fields
+            .get(key)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    };
+    let service = string("service.name")
+        .or_else(|| string("service"))
+        .unwrap_or(UNKNOWN_SERVICE);
     let mut sorted: Vec<(&String, &Value)> = fields.iter().collect();
     sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    let attributes = sorted.into_iter().filter_map(|(key, value)| Some((key.clone(), scalar(value)?)));
+    let attributes = sorted
+        .into_iter()
+        .filter_map(|(key, value)| Some((key.clone(), scalar(value)?)));
     let mut text = String::new();
     push_json_value(&mut text, &event);
     out.records.push(Record {
@@ -91,7 +103,10 @@ fn push_event(event: Value, at: impl Fn() -> String, out: &mut Decoded) {
 
 /// The time of the first time field present, 0 when there is none.
 fn event_time(fields: &Map<String, Value>) -> Result<u64, String> {
-    let Some((key, value)) = TIME_FIELDS.iter().find_map(|k| fields.get(*k).map(|v| (k, v))) else {
+    let Some((key, value)) = TIME_FIELDS
+        .iter()
+        .find_map(|k| fields.get(*k).map(|v| (k, v)))
+    else {
         return Ok(0);
     };
     let nanos = time::parse(value).map_err(|why| format!("`{key}` {why}"))?;

@@ -42,30 +42,38 @@ fn push_log(origin: &Origin, record: LogRecord, path: &ItemPath, out: &mut Decod
         0 => record.observed_time_unix_nano,
         time => time,
     };
-    let severity = match record.severity_text.is_empty() {
-        false => Some(record.severity_text),
-        true => usize::try_from(record.severity_number)
-            .ok()
-            .filter(|&n| n > 0)
-            .and_then(|n| SEVERITY_NAMES.get(n))
-            .map(|name| (*name).to_owned()),
+    let severity = match record.severity_text.as_str() {
+        "" => severity_name(record.severity_number),
+        text => text,
     };
     let text = match (severity, body_text(record.body)) {
-        (Some(mut severity), Some(body)) => {
-            severity.reserve(1 + body.len());
-            severity.push(' ');
-            severity.push_str(&body);
-            severity
-        }
-        (Some(severity), None) => severity,
-        (None, Some(body)) => body,
-        (None, None) => {
-            out.reject(1, || format!("{path}: the log record has neither a body nor a severity"));
+        ("", None) => {
+            out.reject(1, || {
+                format!("{path}: the log record has neither a body nor a severity")
+            });
             return;
         }
+        ("", Some(body)) => body,
+        (severity, None) => severity.to_owned(),
+        (severity, Some(body)) => {
+            let mut text = String::with_capacity(severity.len() + 1 + body.len());
+            text.push_str(severity);
+            text.push(' ');
+            text.push_str(&body);
+            text
+        }
     };
-    let attributes = flatten::flatten(record.attributes);
-    out.records.push(origin.record(time, attributes, RecordBody::Text(text)));
+    let attributes = flatten::pairs(record.attributes);
+    out.records
+        .push(origin.record(time, attributes, RecordBody::Text(text)));
+}
+
+/// The name of a severity number (`INFO`, `WARN2`), or `""` for 0 and unknown numbers.
+fn severity_name(number: i32) -> &'static str {
+    match usize::try_from(number) {
+        Ok(n @ 1..) => SEVERITY_NAMES.get(n).copied().unwrap_or_default(),
+        Ok(0) | Err(_) => "",
+    }
 }
 
 /// A body as text: a string as it is, anything else as compact JSON; `None` when there is no

@@ -55,7 +55,9 @@ fn push_metric(origin: &Origin, metric: Metric, path: &ItemPath, out: &mut Decod
     use metric::Data;
     let (kind, points): (&str, Vec<Point>) = match metric.data {
         None => {
-            out.reject(1, || format!("{path}: metric \"{}\" has no data", metric.name));
+            out.reject(1, || {
+                format!("{path}: metric \"{}\" has no data", metric.name)
+            });
             return;
         }
         Some(Data::Gauge(gauge)) => ("gauge", points(gauge.data_points)),
@@ -79,12 +81,19 @@ fn push_metric(origin: &Origin, metric: Metric, path: &ItemPath, out: &mut Decod
         };
         match value {
             Ok(value) => {
-                let body = RecordBody::Value { metric: metric.name.clone(), value };
-                let attributes = flatten::flatten(point.attributes);
-                out.records.push(origin.record(point.time, attributes, body));
+                let body = RecordBody::Value {
+                    metric: metric.name.clone(),
+                    value,
+                };
+                let attributes = flatten::pairs(point.attributes);
+                out.records
+                    .push(origin.record(point.time, attributes, body));
             }
             Err(why) => out.reject(1, || {
-                format!("{path}.{kind}.dataPoints[{index}]: the data point of \"{}\" {why}", metric.name)
+                format!(
+                    "{path}.{kind}.dataPoints[{index}]: the data point of \"{}\" {why}",
+                    metric.name
+                )
             }),
         }
     }
@@ -102,28 +111,48 @@ impl From<NumberDataPoint> for Point {
             Some(Value::AsInt(v)) => Ok(v as f64),
             None => Err("has no value"),
         };
-        Point { value, attributes: p.attributes, time: p.time_unix_nano, flags: p.flags }
+        Point {
+            value,
+            attributes: p.attributes,
+            time: p.time_unix_nano,
+            flags: p.flags,
+        }
     }
 }
 
 impl From<HistogramDataPoint> for Point {
     fn from(p: HistogramDataPoint) -> Point {
         let value = mean(p.sum, p.count);
-        Point { value, attributes: p.attributes, time: p.time_unix_nano, flags: p.flags }
+        Point {
+            value,
+            attributes: p.attributes,
+            time: p.time_unix_nano,
+            flags: p.flags,
+        }
     }
 }
 
 impl From<ExponentialHistogramDataPoint> for Point {
     fn from(p: ExponentialHistogramDataPoint) -> Point {
         let value = mean(p.sum, p.count);
-        Point { value, attributes: p.attributes, time: p.time_unix_nano, flags: p.flags }
+        Point {
+            value,
+            attributes: p.attributes,
+            time: p.time_unix_nano,
+            flags: p.flags,
+        }
     }
 }
 
 impl From<SummaryDataPoint> for Point {
     fn from(p: SummaryDataPoint) -> Point {
         let value = mean(Some(p.sum), p.count);
-        Point { value, attributes: p.attributes, time: p.time_unix_nano, flags: p.flags }
+        Point {
+            value,
+            attributes: p.attributes,
+            time: p.time_unix_nano,
+            flags: p.flags,
+        }
     }
 }
 

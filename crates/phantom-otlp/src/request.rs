@@ -64,7 +64,10 @@ pub(crate) fn decode<E: Export>(
         BodyFormat::Json => walk(from_json::<E>(body)?, &mut decoded, &mut item),
         BodyFormat::Ndjson => {
             for (line, text) in lines(body) {
-                let at_line = |source| OtlpError::Line { line, source: Box::new(source) };
+                let at_line = |source| OtlpError::Line {
+                    line,
+                    source: Box::new(source),
+                };
                 let request = from_json::<E>(text).map_err(at_line)?;
                 let first_rejection = decoded.rejection.is_none();
                 walk(request, &mut decoded, &mut item);
@@ -88,8 +91,12 @@ fn walk<E: Export>(
         for (si, scope) in scopes.into_iter().enumerate() {
             let (scope, items) = E::split_scope(scope);
             let origin = resource_origin.scope(scope);
+            decoded.records.reserve(items.len());
             for (ii, one) in items.into_iter().enumerate() {
-                let path = ItemPath { levels: E::LEVELS, indices: [ri, si, ii] };
+                let path = ItemPath {
+                    levels: E::LEVELS,
+                    indices: [ri, si, ii],
+                };
                 item(&origin, one, &path, decoded);
             }
         }
@@ -102,10 +109,14 @@ pub(crate) fn from_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, OtlpError
     serde_json::from_slice(body).map_err(|first| {
         let mut deserializer = serde_json::Deserializer::from_slice(body);
         match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
-            Err(error) => {
-                OtlpError::Json { path: error.path().to_string(), source: error.into_inner() }
-            }
-            Ok(_) => OtlpError::Json { path: ".".to_owned(), source: first },
+            Err(error) => OtlpError::Json {
+                path: error.path().to_string(),
+                source: error.into_inner(),
+            },
+            Ok(_) => OtlpError::Json {
+                path: ".".to_owned(),
+                source: first,
+            },
         }
     })
 }

@@ -56,7 +56,9 @@ pub fn encode_response(
         }
         .encode_to_vec(),
         (Signal::Logs, Json | Ndjson) => otlp_json(partial, "rejectedLogRecords", count, message),
-        (Signal::Metrics, Json | Ndjson) => otlp_json(partial, "rejectedDataPoints", count, message),
+        (Signal::Metrics, Json | Ndjson) => {
+            otlp_json(partial, "rejectedDataPoints", count, message)
+        }
         (Signal::Traces, Json | Ndjson) => otlp_json(partial, "rejectedSpans", count, message),
     }
 }

@@ -19,7 +19,12 @@ pub enum Signal {
 
 impl Signal {
     /// Every signal, in the order above.
-    pub const ALL: [Signal; 4] = [Signal::Logs, Signal::Metrics, Signal::Traces, Signal::Events];
+    pub const ALL: [Signal; 4] = [
+        Signal::Logs,
+        Signal::Metrics,
+        Signal::Traces,
+        Signal::Events,
+    ];
 
     /// The signal's name: `logs`, `metrics`, `traces` or `events`.
     pub fn as_str(self) -> &'static str {
@@ -42,8 +47,11 @@ impl FromStr for Signal {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Signal::ALL.into_iter().find(|signal| signal.as_str() == s).ok_or_else(|| {
-            format!("unknown signal \"{s}\"; expected one of logs, metrics, traces, events")
-        })
+        Signal::ALL
+            .into_iter()
+            .find(|signal| signal.as_str() == s)
+            .ok_or_else(|| {
+                format!("unknown signal \"{s}\"; expected one of logs, metrics, traces, events")
+            })
     }
 }

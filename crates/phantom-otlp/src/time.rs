@@ -78,8 +78,12 @@ pub(crate) fn rfc3339(s: &str) -> Result<u64, String> {
     let offset_seconds: i64 = match rest {
         [b'Z' | b'z'] => 0,
         [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
-            let hours = digits(&[*h1, *h2]).filter(|&h| h < 24).ok_or_else(invalid)?;
-            let minutes = digits(&[*m1, *m2]).filter(|&m| m < 60).ok_or_else(invalid)?;
+            let hours = digits(&[*h1, *h2])
+                .filter(|&h| h < 24)
+                .ok_or_else(invalid)?;
+            let minutes = digits(&[*m1, *m2])
+                .filter(|&m| m < 60)
+                .ok_or_else(invalid)?;
             let offset = (hours * 3600 + minutes * 60) as i64;
             if *sign == b'-' { -offset } else { offset }
         }
@@ -105,7 +109,9 @@ pub(crate) fn rfc3339(s: &str) -> Result<u64, String> {
 
 /// ASCII digits as a number; `None` if any byte is not a digit.
 fn digits(bytes: &[u8]) -> Option<u64> {
-    bytes.iter().try_fold(0u64, |n, &c| c.is_ascii_digit().then(|| n * 10 + u64::from(c - b'0')))
+    bytes.iter().try_fold(0u64, |n, &c| {
+        c.is_ascii_digit().then(|| n * 10 + u64::from(c - b'0'))
+    })
 }
 
 fn days_in_month(year: u64, month: u64) -> u64 {
@@ -135,12 +141,18 @@ mod tests {
     #[test]
     fn rfc3339_dates_match_known_unix_times() {
         assert_eq!(rfc3339("1970-01-01T00:00:00Z"), Ok(0));
-        assert_eq!(rfc3339("2024-02-29T12:00:00Z"), Ok(1_709_208_000 * NANOS_PER_SECOND));
+        assert_eq!(
+            rfc3339("2024-02-29T12:00:00Z"),
+            Ok(1_709_208_000 * NANOS_PER_SECOND)
+        );
         assert_eq!(
             rfc3339("2024-02-29t14:00:00.5+02:00"),
             Ok(1_709_208_000 * NANOS_PER_SECOND + 500_000_000)
         );
-        assert_eq!(rfc3339("2000-01-01 00:00:00.123456789123-00:30"), Ok(946_686_600_123_456_789));
+        assert_eq!(
+            rfc3339("2000-01-01 00:00:00.123456789123-00:30"),
+            Ok(946_686_600_123_456_789)
+        );
     }
 
     #[test]

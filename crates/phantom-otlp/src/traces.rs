@@ -48,7 +48,7 @@ fn push_span(origin: &Origin, span: Span, path: &ItemPath, out: &mut Decoded) {
         time => time,
     };
     let status = span.status.unwrap_or_default();
-    let attributes = flatten::flatten(span.attributes);
+    let attributes: Vec<(String, String)> = flatten::pairs(span.attributes).collect();
     let mut text = span.name;
     text.push(' ');
     push_enum(&mut text, span.kind, &SPAN_KIND_NAMES);
@@ -66,7 +66,8 @@ fn push_span(origin: &Origin, span: Span, path: &ItemPath, out: &mut Decoded) {
         text.push('=');
         text.push_str(value);
     }
-    out.records.push(origin.record(time, attributes, RecordBody::Text(text)));
+    out.records
+        .push(origin.record(time, attributes.into_iter(), RecordBody::Text(text)));
 }
 
 /// Appends an enum's name, or its number when it has none.

@@ -18,38 +18,62 @@ impl Origin {
     /// The origin of a resource's records.
     pub(crate) fn resource(resource: Option<Resource>) -> Origin {
         let mut attributes = Vec::new();
-        merge(&mut attributes, flatten(resource.map(|r| r.attributes).unwrap_or_default()));
+        merge(
+            &mut attributes,
+            pairs(resource.map(|r| r.attributes).unwrap_or_default()),
+        );
         let service = attributes
             .iter()
             .find(|(key, value)| key == "service.name" && !value.is_empty())
             .map_or_else(|| UNKNOWN_SERVICE.to_owned(), |(_, value)| value.clone());
-        Origin { service, attributes }
+        Origin {
+            service,
+            attributes,
+        }
     }
 
     /// The origin of a scope's records within this resource: scope attributes override
     /// resource ones.
     pub(crate) fn scope(&self, scope: Option<InstrumentationScope>) -> Origin {
         let mut attributes = self.attributes.clone();
-        merge(&mut attributes, flatten(scope.map(|s| s.attributes).unwrap_or_default()));
-        Origin { service: self.service.clone(), attributes }
+        merge(
+            &mut attributes,
+            pairs(scope.map(|s| s.attributes).unwrap_or_default()),
+        );
+        Origin {
+            service: self.service.clone(),
+            attributes,
+        }
     }
 
     /// A record from here, its own (flattened) attributes overriding the origin's.
-    pub(crate) fn record(&self, time: u64, own: Vec<(String, String)>, body: RecordBody) -> Record {
+    pub(crate) fn record(
+        &self,
+        time: u64,
+        own: impl ExactSizeIterator<Item = (String, String)>,
+        body: RecordBody,
+    ) -> Record {
         let mut attributes = Vec::with_capacity(self.attributes.len() + own.len());
         attributes.extend(self.attributes.iter().cloned());
         merge(&mut attributes, own);
-        Record { service: self.service.clone(), time_unix_nano: time, attributes, body }
+        Record {
+            service: self.service.clone(),
+            time_unix_nano: time,
+            attributes,
+            body,
+        }
     }
 }
 
 /// Attributes as `(key, text)` pairs, in their order (see [`text`]).
-pub(crate) fn flatten(attributes: Vec<KeyValue>) -> Vec<(String, String)> {
-    attributes.into_iter().map(|kv| (kv.key, text(kv.value.unwrap_or_default()))).collect()
+pub(crate) fn pairs(attributes: Vec<KeyValue>) -> impl ExactSizeIterator<Item = (String, String)> {
+    attributes
+        .into_iter()
+        .map(|kv| (kv.key, text(kv.value.unwrap_or_default())))
 }
 
 /// Adds `pairs` to `into`, a pair replacing the value of an existing key.
-fn merge(into: &mut Vec<(String, String)>, pairs: Vec<(String, String)>) {
+fn merge(into: &mut Vec<(String, String)>, pairs: impl Iterator<Item = (String, String)>) {
     for (key, value) in pairs {
         match into.iter_mut().find(|(existing, _)| *existing == key) {
             Some(slot) => slot.1 = value,

@@ -8,9 +8,31 @@ use crate::protojson::de;
 /// The names of `SeverityNumber` values, indexed by value, without the `SEVERITY_NUMBER_`
 /// prefix: `SEVERITY_NAMES[9]` is `INFO`.
 pub const SEVERITY_NAMES: [&str; 25] = [
-    "UNSPECIFIED", "TRACE", "TRACE2", "TRACE3", "TRACE4", "DEBUG", "DEBUG2", "DEBUG3", "DEBUG4",
-    "INFO", "INFO2", "INFO3", "INFO4", "WARN", "WARN2", "WARN3", "WARN4", "ERROR", "ERROR2",
-    "ERROR3", "ERROR4", "FATAL", "FATAL2", "FATAL3", "FATAL4",
+    "UNSPECIFIED",
+    "TRACE",
+    "TRACE2",
+    "TRACE3",
+    "TRACE4",
+    "DEBUG",
+    "DEBUG2",
+    "DEBUG3",
+    "DEBUG4",
+    "INFO",
+    "INFO2",
+    "INFO3",
+    "INFO4",
+    "WARN",
+    "WARN2",
+    "WARN3",
+    "WARN4",
+    "ERROR",
+    "ERROR2",
+    "ERROR3",
+    "ERROR4",
+    "FATAL",
+    "FATAL2",
+    "FATAL3",
+    "FATAL4",
 ];
 
 /// The logs of one resource.

@@ -6,8 +6,14 @@ use super::common::{InstrumentationScope, KeyValue, Resource};
 use crate::protojson::de;
 
 /// The names of `Span.SpanKind` values, indexed by value, without the `SPAN_KIND_` prefix.
-pub const SPAN_KIND_NAMES: [&str; 6] =
-    ["UNSPECIFIED", "INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER"];
+pub const SPAN_KIND_NAMES: [&str; 6] = [
+    "UNSPECIFIED",
+    "INTERNAL",
+    "SERVER",
+    "CLIENT",
+    "PRODUCER",
+    "CONSUMER",
+];
 
 /// The names of `Status.StatusCode` values, indexed by value, without the `STATUS_CODE_`
 /// prefix.

@@ -5,8 +5,8 @@ use std::fmt;
 
 use ::base64::Engine as _;
 use ::base64::alphabet;
-use ::base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use ::base64::engine::DecodePaddingMode;
+use ::base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 
 use crate::proto::logs::SEVERITY_NAMES;
@@ -64,7 +64,10 @@ pub(crate) fn optional_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64
 
 /// A `repeated fixed64` / `repeated uint64` field.
 pub(crate) fn u64s<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Error> {
-    vec::<D, Int>(d)?.into_iter().map(|v| v.convert("an unsigned 64-bit integer")).collect()
+    vec::<D, Int>(d)?
+        .into_iter()
+        .map(|v| v.convert("an unsigned 64-bit integer"))
+        .collect()
 }
 
 /// A `repeated double` field.
@@ -84,23 +87,35 @@ pub(crate) fn base64<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Erro
 
 /// A `SeverityNumber`.
 pub(crate) fn severity_number<'de, D: Deserializer<'de>>(d: D) -> Result<i32, D::Error> {
-    d.deserialize_any(EnumVisitor { prefix: "SEVERITY_NUMBER_", names: &SEVERITY_NAMES })
+    d.deserialize_any(EnumVisitor {
+        prefix: "SEVERITY_NUMBER_",
+        names: &SEVERITY_NAMES,
+    })
 }
 
 /// A `Span.SpanKind`.
 pub(crate) fn span_kind<'de, D: Deserializer<'de>>(d: D) -> Result<i32, D::Error> {
-    d.deserialize_any(EnumVisitor { prefix: "SPAN_KIND_", names: &SPAN_KIND_NAMES })
+    d.deserialize_any(EnumVisitor {
+        prefix: "SPAN_KIND_",
+        names: &SPAN_KIND_NAMES,
+    })
 }
 
 /// A `Status.StatusCode`.
 pub(crate) fn status_code<'de, D: Deserializer<'de>>(d: D) -> Result<i32, D::Error> {
-    d.deserialize_any(EnumVisitor { prefix: "STATUS_CODE_", names: &STATUS_CODE_NAMES })
+    d.deserialize_any(EnumVisitor {
+        prefix: "STATUS_CODE_",
+        names: &STATUS_CODE_NAMES,
+    })
 }
 
 /// An `AggregationTemporality`.
 pub(crate) fn aggregation_temporality<'de, D: Deserializer<'de>>(d: D) -> Result<i32, D::Error> {
     let names = &AGGREGATION_TEMPORALITY_NAMES;
-    d.deserialize_any(EnumVisitor { prefix: "AGGREGATION_TEMPORALITY_", names })
+    d.deserialize_any(EnumVisitor {
+        prefix: "AGGREGATION_TEMPORALITY_",
+        names,
+    })
 }
 
 /// Any integer, from a number (integral floats included) or a decimal string; `null` is 0.
@@ -221,7 +236,9 @@ impl<'de> Visitor<'de> for HexVisitor {
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<u8>, E> {
         ::hex::decode(v).map_err(|e| {
-            E::custom(format!("\"{v}\" is not a hex id ({e}); OTLP/JSON writes ids in hex"))
+            E::custom(format!(
+                "\"{v}\" is not a hex id ({e}); OTLP/JSON writes ids in hex"
+            ))
         })
     }
 
@@ -254,7 +271,6 @@ impl<'de> Visitor<'de> for Base64Visitor {
         Ok(Vec::new())
     }
 }
-
 
 /// An enum: its number, or its name (`SEVERITY_NUMBER_INFO`); `null` is 0. Numbers without a
 /// name are kept, as proto3 enums are open.

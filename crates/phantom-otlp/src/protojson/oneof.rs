@@ -9,7 +9,7 @@ use serde::de::{Deserialize, Deserializer, Error, IgnoredAny, MapAccess, Visitor
 use super::de;
 use crate::proto::common::{AnyValue, ArrayValue, KeyValue, KeyValueList, any_value};
 use crate::proto::metrics::{
-    ExponentialHistogram, Exemplar, Gauge, Histogram, Metric, NumberDataPoint, Sum, Summary,
+    Exemplar, ExponentialHistogram, Gauge, Histogram, Metric, NumberDataPoint, Sum, Summary,
     exemplar, metric, number_data_point,
 };
 
@@ -87,7 +87,8 @@ impl<'de> Visitor<'de> for AnyValueVisitor {
                     Value::ArrayValue(map.next_value::<Option<ArrayValue>>()?.unwrap_or_default())
                 }
                 AnyValueField::KvlistValue => Value::KvlistValue(
-                    map.next_value::<Option<KeyValueList>>()?.unwrap_or_default(),
+                    map.next_value::<Option<KeyValueList>>()?
+                        .unwrap_or_default(),
                 ),
                 AnyValueField::BytesValue => Value::BytesValue(map.next_value::<Base64>()?.0),
                 AnyValueField::Unknown => {
@@ -229,9 +230,9 @@ impl<'de> Visitor<'de> for NumberDataPointVisitor {
                     point.flags = map.next_value::<U32>()?.0;
                     None
                 }
-                NumberDataPointField::AsDouble => {
-                    map.next_value::<Option<F64>>()?.map(|v| Value::AsDouble(v.0))
-                }
+                NumberDataPointField::AsDouble => map
+                    .next_value::<Option<F64>>()?
+                    .map(|v| Value::AsDouble(v.0)),
                 NumberDataPointField::AsInt => {
                     map.next_value::<Option<I64>>()?.map(|v| Value::AsInt(v.0))
                 }
@@ -297,9 +298,9 @@ impl<'de> Visitor<'de> for ExemplarVisitor {
                     exemplar.trace_id = map.next_value::<Hex>()?.0;
                     None
                 }
-                ExemplarField::AsDouble => {
-                    map.next_value::<Option<F64>>()?.map(|v| Value::AsDouble(v.0))
-                }
+                ExemplarField::AsDouble => map
+                    .next_value::<Option<F64>>()?
+                    .map(|v| Value::AsDouble(v.0)),
                 ExemplarField::AsInt => map.next_value::<Option<I64>>()?.map(|v| Value::AsInt(v.0)),
                 ExemplarField::Unknown => {
                     map.next_value::<IgnoredAny>()?;
