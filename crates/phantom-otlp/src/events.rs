@@ -2,10 +2,11 @@
 
 use serde_json::{Map, Value};
 
+use crate::batch::{Batch, BatchRecord, Origin};
 use crate::error::OtlpError;
 use crate::flatten::push_json_value;
 use crate::format::BodyFormat;
-use crate::record::{Decoded, Record, RecordBody, UNKNOWN_SERVICE};
+use crate::record::{Decoded, RecordBody, UNKNOWN_SERVICE};
 use crate::request::{from_json, lines};
 use crate::signal::Signal;
 use crate::time;
@@ -26,7 +27,13 @@ pub const TIME_FIELDS: [&str; 3] = ["timestamp", "time", "@timestamp"];
 /// A body or line that is not JSON is an error naming where; an element that is not an object,
 /// or whose time field is not a time, is rejected.
 pub fn decode_events(body: &[u8], format: BodyFormat) -> Result<Decoded, OtlpError> {
-    let mut decoded = Decoded::default();
+    batch(body, format).map(Batch::into_decoded)
+}
+
+/// [`decode_events`] into a [`Batch`]: consecutive events of one service share an origin, which
+/// holds only the service; the attributes are the events' own.
+pub(crate) fn batch(body: &[u8], format: BodyFormat) -> Result<Batch, OtlpError> {
+    let mut batch = Batch::default();
     match format {
         BodyFormat::Protobuf => {
             return Err(OtlpError::FormatNotAccepted {
@@ -38,10 +45,10 @@ pub fn decode_events(body: &[u8], format: BodyFormat) -> Result<Decoded, OtlpErr
         BodyFormat::Json => match from_json::<Value>(body)? {
             Value::Array(events) => {
                 for (index, event) in events.into_iter().enumerate() {
-                    push_event(event, || format!("[{index}]"), &mut decoded);
+                    push_event(event, || format!("[{index}]"), &mut batch);
                 }
             }
-            event @ Value::Object(_) => push_event(event, || ".".to_owned(), &mut decoded),
+            event @ Value::Object(_) => push_event(event, || ".".to_owned(), &mut batch),
             Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => {
                 return Err(OtlpError::Json {
                     path: ".".to_owned(),
@@ -58,14 +65,14 @@ pub fn decode_events(body: &[u8], format: BodyFormat) -> Result<Decoded, OtlpErr
                     source: Box::new(source),
                 };
                 let event = from_json::<Value>(text).map_err(at_line)?;
-                push_event(event, || format!("line {line}"), &mut decoded);
+                push_event(event, || format!("line {line}"), &mut batch);
             }
         }
     }
-    Ok(decoded)
+    Ok(batch)
 }
 
-fn push_event(event: Value, at: impl Fn() -> String, out: &mut Decoded) {
+fn push_event(event: Value, at: impl Fn() -> String, out: &mut Batch) {
     let Some(fields) = event.as_object() else {
         out.reject(1, || format!("{}: the event is not a JSON object", at()));
         return;
@@ -93,8 +100,19 @@ fn push_event(event: Value, at: impl Fn() -> String, out: &mut Decoded) {
         .filter_map(|(key, value)| Some((key.clone(), scalar(value)?)));
     let mut text = String::new();
     push_json_value(&mut text, &event);
-    out.records.push(Record {
-        service: service.to_owned(),
+    if out
+        .origins
+        .last()
+        .is_none_or(|last| last.service != service)
+    {
+        let origin = Origin {
+            service: service.to_owned(),
+            attributes: Vec::new(),
+        };
+        out.origins.push(origin);
+    }
+    out.records.push(BatchRecord {
+        origin: out.origins.len() - 1,
         time_unix_nano,
         attributes: attributes.collect(),
         body: RecordBody::Text(text),

@@ -11,6 +11,9 @@
 //!    value for the series detector) and how many records were rejected and why. A body that
 //!    cannot be read at all is an [`OtlpError`] whose message says where, e.g.
 //!    `invalid JSON at resourceLogs[0].scopeLogs[1].logRecords[3].body: ...`.
+//!    [`decode`] gives the same records as a [`Batch`], which keeps each resource's and scope's
+//!    attributes once instead of copying them into every record: about twice as fast for a
+//!    typical SDK resource.
 //! 3. [`encode_response`] writes the `Export*ServiceResponse` (with `partial_success` when
 //!    records were rejected) in the request's format, [`response_content_type`] its type.
 //!
@@ -38,6 +41,7 @@
 
 #![warn(missing_docs)]
 
+mod batch;
 mod body;
 mod error;
 mod events;
@@ -55,6 +59,7 @@ mod signal;
 mod time;
 mod traces;
 
+pub use batch::{Batch, BatchRecord, Origin, decode};
 pub use body::decode_body;
 pub use error::OtlpError;
 pub use events::{TIME_FIELDS, decode_events};

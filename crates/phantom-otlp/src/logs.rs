@@ -1,7 +1,8 @@
 //! `POST /v1/logs`: one text record per log record.
 
+use crate::batch::{Batch, BatchRecord};
 use crate::error::OtlpError;
-use crate::flatten::{self, Origin};
+use crate::flatten;
 use crate::format::BodyFormat;
 use crate::proto::collector::ExportLogsServiceRequest;
 use crate::proto::common::{AnyValue, InstrumentationScope, Resource, any_value};
@@ -34,10 +35,15 @@ impl Export for ExportLogsServiceRequest {
 /// a string body as it is, another body as compact JSON. Either part may be missing; a record
 /// with neither (no body, or an empty one, and no severity) is rejected.
 pub fn decode_logs(body: &[u8], format: BodyFormat) -> Result<Decoded, OtlpError> {
+    batch(body, format).map(Batch::into_decoded)
+}
+
+/// [`decode_logs`] into a [`Batch`].
+pub(crate) fn batch(body: &[u8], format: BodyFormat) -> Result<Batch, OtlpError> {
     request::decode::<ExportLogsServiceRequest>(body, format, push_log)
 }
 
-fn push_log(origin: &Origin, record: LogRecord, path: &ItemPath, out: &mut Decoded) {
+fn push_log(origin: usize, record: LogRecord, path: &ItemPath, out: &mut Batch) {
     let time = match record.time_unix_nano {
         0 => record.observed_time_unix_nano,
         time => time,
@@ -63,9 +69,12 @@ fn push_log(origin: &Origin, record: LogRecord, path: &ItemPath, out: &mut Decod
             text
         }
     };
-    let attributes = flatten::pairs(record.attributes);
-    out.records
-        .push(origin.record(time, attributes, RecordBody::Text(text)));
+    out.records.push(BatchRecord {
+        origin,
+        time_unix_nano: time,
+        attributes: flatten::pairs(record.attributes).collect(),
+        body: RecordBody::Text(text),
+    });
 }
 
 /// The name of a severity number (`INFO`, `WARN2`), or `""` for 0 and unknown numbers.

@@ -1,7 +1,8 @@
 //! `POST /v1/metrics`: one numeric record per data point.
 
+use crate::batch::{Batch, BatchRecord};
 use crate::error::OtlpError;
-use crate::flatten::{self, Origin};
+use crate::flatten;
 use crate::format::BodyFormat;
 use crate::proto::collector::ExportMetricsServiceRequest;
 use crate::proto::common::{InstrumentationScope, KeyValue, Resource};
@@ -40,6 +41,11 @@ impl Export for ExportMetricsServiceRequest {
 /// recorded value" flag, a distribution with a count of 0 or (histograms) no sum, every point
 /// of a metric with no name; and a metric with no data at all, as one.
 pub fn decode_metrics(body: &[u8], format: BodyFormat) -> Result<Decoded, OtlpError> {
+    batch(body, format).map(Batch::into_decoded)
+}
+
+/// [`decode_metrics`] into a [`Batch`].
+pub(crate) fn batch(body: &[u8], format: BodyFormat) -> Result<Batch, OtlpError> {
     request::decode::<ExportMetricsServiceRequest>(body, format, push_metric)
 }
 
@@ -51,7 +57,7 @@ struct Point {
     value: Result<f64, &'static str>,
 }
 
-fn push_metric(origin: &Origin, metric: Metric, path: &ItemPath, out: &mut Decoded) {
+fn push_metric(origin: usize, metric: Metric, path: &ItemPath, out: &mut Batch) {
     use metric::Data;
     let (kind, points): (&str, Vec<Point>) = match metric.data {
         None => {
@@ -81,13 +87,15 @@ fn push_metric(origin: &Origin, metric: Metric, path: &ItemPath, out: &mut Decod
         };
         match value {
             Ok(value) => {
-                let body = RecordBody::Value {
-                    metric: metric.name.clone(),
-                    value,
-                };
-                let attributes = flatten::pairs(point.attributes);
-                out.records
-                    .push(origin.record(point.time, attributes, body));
+                out.records.push(BatchRecord {
+                    origin,
+                    time_unix_nano: point.time,
+                    attributes: flatten::pairs(point.attributes).collect(),
+                    body: RecordBody::Value {
+                        metric: metric.name.clone(),
+                        value,
+                    },
+                });
             }
             Err(why) => out.reject(1, || {
                 format!(

@@ -58,12 +58,4 @@ impl Decoded {
     pub fn accepted(&self) -> u64 {
         self.records.len() as u64
     }
-
-    /// Counts `count` rejected records; `reason` is only built for the first rejection.
-    pub(crate) fn reject(&mut self, count: u64, reason: impl FnOnce() -> String) {
-        self.rejected += count;
-        if self.rejection.is_none() {
-            self.rejection = Some(reason());
-        }
-    }
 }

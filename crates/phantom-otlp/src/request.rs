@@ -5,12 +5,12 @@ use std::fmt;
 use prost::Message;
 use serde::de::DeserializeOwned;
 
+use crate::batch::Batch;
 use crate::error::OtlpError;
-use crate::flatten::Origin;
+use crate::flatten::{resource_origin, scope_origin};
 use crate::format::BodyFormat;
 use crate::locate::locate;
 use crate::proto::common::{InstrumentationScope, Resource};
-use crate::record::Decoded;
 
 /// An `Export*ServiceRequest`: resources, holding scopes, holding items (log records, metrics,
 /// spans).
@@ -48,20 +48,21 @@ impl fmt::Display for ItemPath {
     }
 }
 
-/// Decodes a request body and hands every item, with its origin and path, to `item`. NDJSON
-/// bodies hold one OTLP/JSON request per line (as the Collector's file exporter writes them).
+/// Decodes a request body and hands every item, with the index of its origin in the batch and
+/// its path, to `item`. NDJSON bodies hold one OTLP/JSON request per line (as the Collector's
+/// file exporter writes them).
 pub(crate) fn decode<E: Export>(
     body: &[u8],
     format: BodyFormat,
-    mut item: impl FnMut(&Origin, E::Item, &ItemPath, &mut Decoded),
-) -> Result<Decoded, OtlpError> {
-    let mut decoded = Decoded::default();
+    mut item: impl FnMut(usize, E::Item, &ItemPath, &mut Batch),
+) -> Result<Batch, OtlpError> {
+    let mut batch = Batch::default();
     match format {
         BodyFormat::Protobuf => {
             let request = E::decode(body).map_err(|error| locate::<E>(body, error))?;
-            walk(request, &mut decoded, &mut item);
+            walk(request, &mut batch, &mut item);
         }
-        BodyFormat::Json => walk(from_json::<E>(body)?, &mut decoded, &mut item),
+        BodyFormat::Json => walk(from_json::<E>(body)?, &mut batch, &mut item),
         BodyFormat::Ndjson => {
             for (line, text) in lines(body) {
                 let at_line = |source| OtlpError::Line {
@@ -69,35 +70,36 @@ pub(crate) fn decode<E: Export>(
                     source: Box::new(source),
                 };
                 let request = from_json::<E>(text).map_err(at_line)?;
-                let first_rejection = decoded.rejection.is_none();
-                walk(request, &mut decoded, &mut item);
-                if first_rejection && let Some(reason) = decoded.rejection.as_mut() {
+                let first_rejection = batch.rejection.is_none();
+                walk(request, &mut batch, &mut item);
+                if first_rejection && let Some(reason) = batch.rejection.as_mut() {
                     *reason = format!("line {line}: {reason}");
                 }
             }
         }
     }
-    Ok(decoded)
+    Ok(batch)
 }
 
 fn walk<E: Export>(
     request: E,
-    decoded: &mut Decoded,
-    item: &mut impl FnMut(&Origin, E::Item, &ItemPath, &mut Decoded),
+    batch: &mut Batch,
+    item: &mut impl FnMut(usize, E::Item, &ItemPath, &mut Batch),
 ) {
     for (ri, resource) in request.resources().into_iter().enumerate() {
         let (resource, scopes) = E::split_resource(resource);
-        let resource_origin = Origin::resource(resource);
+        let resource = resource_origin(resource);
         for (si, scope) in scopes.into_iter().enumerate() {
             let (scope, items) = E::split_scope(scope);
-            let origin = resource_origin.scope(scope);
-            decoded.records.reserve(items.len());
+            let origin = batch.origins.len();
+            batch.origins.push(scope_origin(&resource, scope));
+            batch.records.reserve(items.len());
             for (ii, one) in items.into_iter().enumerate() {
                 let path = ItemPath {
                     levels: E::LEVELS,
                     indices: [ri, si, ii],
                 };
-                item(&origin, one, &path, decoded);
+                item(origin, one, &path, batch);
             }
         }
     }

@@ -1,7 +1,8 @@
 //! `POST /v1/traces`: one text record per span.
 
+use crate::batch::{Batch, BatchRecord};
 use crate::error::OtlpError;
-use crate::flatten::{self, Origin};
+use crate::flatten;
 use crate::format::BodyFormat;
 use crate::proto::collector::ExportTraceServiceRequest;
 use crate::proto::common::{InstrumentationScope, Resource};
@@ -35,10 +36,15 @@ impl Export for ExportTraceServiceRequest {
 /// own attributes in key order. The record's time is the span's start, else its end. A span
 /// with no name is rejected.
 pub fn decode_traces(body: &[u8], format: BodyFormat) -> Result<Decoded, OtlpError> {
+    batch(body, format).map(Batch::into_decoded)
+}
+
+/// [`decode_traces`] into a [`Batch`].
+pub(crate) fn batch(body: &[u8], format: BodyFormat) -> Result<Batch, OtlpError> {
     request::decode::<ExportTraceServiceRequest>(body, format, push_span)
 }
 
-fn push_span(origin: &Origin, span: Span, path: &ItemPath, out: &mut Decoded) {
+fn push_span(origin: usize, span: Span, path: &ItemPath, out: &mut Batch) {
     if span.name.is_empty() {
         out.reject(1, || format!("{path}: the span has no name"));
         return;
@@ -66,8 +72,12 @@ fn push_span(origin: &Origin, span: Span, path: &ItemPath, out: &mut Decoded) {
         text.push('=');
         text.push_str(value);
     }
-    out.records
-        .push(origin.record(time, attributes.into_iter(), RecordBody::Text(text)));
+    out.records.push(BatchRecord {
+        origin,
+        time_unix_nano: time,
+        attributes,
+        body: RecordBody::Text(text),
+    });
 }
 
 /// Appends an enum's name, or its number when it has none.

@@ -1,67 +1,40 @@
-//! Turning OTLP attributes and values into the flat strings of a [`Record`].
+//! Turning OTLP attributes and values into the flat strings of a record.
 
 mod json_text;
 
 pub(crate) use json_text::push_json_value;
 
+use crate::batch::{Origin, merge};
 use crate::proto::common::{AnyValue, InstrumentationScope, KeyValue, Resource, any_value};
-use crate::record::{Record, RecordBody, UNKNOWN_SERVICE};
+use crate::record::UNKNOWN_SERVICE;
 
-/// What the records of one resource and scope share: the service and the resource and scope
-/// attributes, already flattened.
-pub(crate) struct Origin {
-    service: String,
-    attributes: Vec<(String, String)>,
+/// The origin of a resource's records.
+pub(crate) fn resource_origin(resource: Option<Resource>) -> Origin {
+    let mut attributes = Vec::new();
+    merge(
+        &mut attributes,
+        pairs(resource.map(|r| r.attributes).unwrap_or_default()),
+    );
+    let service = attributes
+        .iter()
+        .find(|(key, value)| key == "service.name" && !value.is_empty())
+        .map_or_else(|| UNKNOWN_SERVICE.to_owned(), |(_, value)| value.clone());
+    Origin {
+        service,
+        attributes,
+    }
 }
 
-impl Origin {
-    /// The origin of a resource's records.
-    pub(crate) fn resource(resource: Option<Resource>) -> Origin {
-        let mut attributes = Vec::new();
-        merge(
-            &mut attributes,
-            pairs(resource.map(|r| r.attributes).unwrap_or_default()),
-        );
-        let service = attributes
-            .iter()
-            .find(|(key, value)| key == "service.name" && !value.is_empty())
-            .map_or_else(|| UNKNOWN_SERVICE.to_owned(), |(_, value)| value.clone());
-        Origin {
-            service,
-            attributes,
-        }
-    }
-
-    /// The origin of a scope's records within this resource: scope attributes override
-    /// resource ones.
-    pub(crate) fn scope(&self, scope: Option<InstrumentationScope>) -> Origin {
-        let mut attributes = self.attributes.clone();
-        merge(
-            &mut attributes,
-            pairs(scope.map(|s| s.attributes).unwrap_or_default()),
-        );
-        Origin {
-            service: self.service.clone(),
-            attributes,
-        }
-    }
-
-    /// A record from here, its own (flattened) attributes overriding the origin's.
-    pub(crate) fn record(
-        &self,
-        time: u64,
-        own: impl ExactSizeIterator<Item = (String, String)>,
-        body: RecordBody,
-    ) -> Record {
-        let mut attributes = Vec::with_capacity(self.attributes.len() + own.len());
-        attributes.extend(self.attributes.iter().cloned());
-        merge(&mut attributes, own);
-        Record {
-            service: self.service.clone(),
-            time_unix_nano: time,
-            attributes,
-            body,
-        }
+/// The origin of a scope's records within `resource`: scope attributes override resource ones.
+pub(crate) fn scope_origin(resource: &Origin, scope: Option<InstrumentationScope>) -> Origin {
+    let mut attributes = resource.attributes.clone();
+    merge(
+        &mut attributes,
+        pairs(scope.map(|s| s.attributes).unwrap_or_default()),
+    );
+    Origin {
+        service: resource.service.clone(),
+        attributes,
     }
 }
 
@@ -70,16 +43,6 @@ pub(crate) fn pairs(attributes: Vec<KeyValue>) -> impl ExactSizeIterator<Item = 
     attributes
         .into_iter()
         .map(|kv| (kv.key, text(kv.value.unwrap_or_default())))
-}
-
-/// Adds `pairs` to `into`, a pair replacing the value of an existing key.
-fn merge(into: &mut Vec<(String, String)>, pairs: impl Iterator<Item = (String, String)>) {
-    for (key, value) in pairs {
-        match into.iter_mut().find(|(existing, _)| *existing == key) {
-            Some(slot) => slot.1 = value,
-            None => into.push((key, value)),
-        }
-    }
 }
 
 /// A value as text: a string as it is; a number, bool or bytes (base64) as in JSON without
