@@ -7,7 +7,7 @@ use crate::error::OtlpError;
 use crate::flatten::push_json_value;
 use crate::format::BodyFormat;
 use crate::record::{Decoded, RecordBody, UNKNOWN_SERVICE};
-use crate::request::{from_json, lines};
+use crate::request::{from_json, json_lines};
 use crate::signal::Signal;
 use crate::time;
 
@@ -59,12 +59,8 @@ pub(crate) fn batch(body: &[u8], format: BodyFormat) -> Result<Batch, OtlpError>
             }
         },
         BodyFormat::Ndjson => {
-            for (line, text) in lines(body) {
-                let at_line = |source| OtlpError::Line {
-                    line,
-                    source: Box::new(source),
-                };
-                let event = from_json::<Value>(text).map_err(at_line)?;
+            for parsed in json_lines::<Value>(body) {
+                let (line, event) = parsed?;
                 push_event(event, || format!("line {line}"), &mut batch);
             }
         }

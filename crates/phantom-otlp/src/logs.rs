@@ -5,29 +5,18 @@ use crate::error::OtlpError;
 use crate::flatten;
 use crate::format::BodyFormat;
 use crate::proto::collector::ExportLogsServiceRequest;
-use crate::proto::common::{AnyValue, InstrumentationScope, Resource, any_value};
+use crate::proto::common::{AnyValue, any_value};
 use crate::proto::logs::{LogRecord, ResourceLogs, SEVERITY_NAMES, ScopeLogs};
 use crate::record::{Decoded, RecordBody};
-use crate::request::{self, Export, ItemPath};
+use crate::request::{self, ItemPath};
 
-impl Export for ExportLogsServiceRequest {
-    type Resource = ResourceLogs;
-    type Scope = ScopeLogs;
-    type Item = LogRecord;
-    const LEVELS: [&'static str; 3] = ["resourceLogs", "scopeLogs", "logRecords"];
-
-    fn resources(self) -> Vec<ResourceLogs> {
-        self.resource_logs
-    }
-
-    fn split_resource(resource: ResourceLogs) -> (Option<Resource>, Vec<ScopeLogs>) {
-        (resource.resource, resource.scope_logs)
-    }
-
-    fn split_scope(scope: ScopeLogs) -> (Option<InstrumentationScope>, Vec<LogRecord>) {
-        (scope.scope, scope.log_records)
-    }
-}
+request::export!(
+    ExportLogsServiceRequest,
+    resource_logs: ResourceLogs,
+    scope_logs: ScopeLogs,
+    log_records: LogRecord,
+    ["resourceLogs", "scopeLogs", "logRecords"]
+);
 
 /// Decodes an `ExportLogsServiceRequest` (protobuf, JSON, or NDJSON with one JSON request per
 /// line) into one [`RecordBody::Text`] per log record: `SEVERITY body`, where the severity is

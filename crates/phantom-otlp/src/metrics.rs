@@ -5,32 +5,21 @@ use crate::error::OtlpError;
 use crate::flatten;
 use crate::format::BodyFormat;
 use crate::proto::collector::ExportMetricsServiceRequest;
-use crate::proto::common::{InstrumentationScope, KeyValue, Resource};
+use crate::proto::common::KeyValue;
 use crate::proto::metrics::{
     ExponentialHistogramDataPoint, FLAG_NO_RECORDED_VALUE, HistogramDataPoint, Metric,
     NumberDataPoint, ResourceMetrics, ScopeMetrics, SummaryDataPoint, metric, number_data_point,
 };
 use crate::record::{Decoded, RecordBody};
-use crate::request::{self, Export, ItemPath};
+use crate::request::{self, ItemPath};
 
-impl Export for ExportMetricsServiceRequest {
-    type Resource = ResourceMetrics;
-    type Scope = ScopeMetrics;
-    type Item = Metric;
-    const LEVELS: [&'static str; 3] = ["resourceMetrics", "scopeMetrics", "metrics"];
-
-    fn resources(self) -> Vec<ResourceMetrics> {
-        self.resource_metrics
-    }
-
-    fn split_resource(resource: ResourceMetrics) -> (Option<Resource>, Vec<ScopeMetrics>) {
-        (resource.resource, resource.scope_metrics)
-    }
-
-    fn split_scope(scope: ScopeMetrics) -> (Option<InstrumentationScope>, Vec<Metric>) {
-        (scope.scope, scope.metrics)
-    }
-}
+request::export!(
+    ExportMetricsServiceRequest,
+    resource_metrics: ResourceMetrics,
+    scope_metrics: ScopeMetrics,
+    metrics: Metric,
+    ["resourceMetrics", "scopeMetrics", "metrics"]
+);
 
 /// Decodes an `ExportMetricsServiceRequest` (protobuf, JSON, or NDJSON with one JSON request
 /// per line) into one [`RecordBody::Value`] per data point, named after its metric, with the
@@ -111,58 +100,31 @@ fn points<P: Into<Point>>(points: Vec<P>) -> Vec<Point> {
     points.into_iter().map(Into::into).collect()
 }
 
-impl From<NumberDataPoint> for Point {
-    fn from(p: NumberDataPoint) -> Point {
-        use number_data_point::Value;
-        let value = match p.value {
-            Some(Value::AsDouble(v)) => Ok(v),
-            Some(Value::AsInt(v)) => Ok(v as f64),
-            None => Err("has no value"),
-        };
-        Point {
-            value,
-            attributes: p.attributes,
-            time: p.time_unix_nano,
-            flags: p.flags,
+/// `From<$point> for Point`, the value computed from the point `$p` by `$value`.
+macro_rules! point_from {
+    ($point:ty, |$p:ident| $value:expr) => {
+        impl From<$point> for Point {
+            fn from($p: $point) -> Point {
+                let value = $value;
+                Point {
+                    value,
+                    attributes: $p.attributes,
+                    time: $p.time_unix_nano,
+                    flags: $p.flags,
+                }
+            }
         }
-    }
+    };
 }
 
-impl From<HistogramDataPoint> for Point {
-    fn from(p: HistogramDataPoint) -> Point {
-        let value = mean(p.sum, p.count);
-        Point {
-            value,
-            attributes: p.attributes,
-            time: p.time_unix_nano,
-            flags: p.flags,
-        }
-    }
-}
-
-impl From<ExponentialHistogramDataPoint> for Point {
-    fn from(p: ExponentialHistogramDataPoint) -> Point {
-        let value = mean(p.sum, p.count);
-        Point {
-            value,
-            attributes: p.attributes,
-            time: p.time_unix_nano,
-            flags: p.flags,
-        }
-    }
-}
-
-impl From<SummaryDataPoint> for Point {
-    fn from(p: SummaryDataPoint) -> Point {
-        let value = mean(Some(p.sum), p.count);
-        Point {
-            value,
-            attributes: p.attributes,
-            time: p.time_unix_nano,
-            flags: p.flags,
-        }
-    }
-}
+point_from!(NumberDataPoint, |p| match p.value {
+    Some(number_data_point::Value::AsDouble(v)) => Ok(v),
+    Some(number_data_point::Value::AsInt(v)) => Ok(v as f64),
+    None => Err("has no value"),
+});
+point_from!(HistogramDataPoint, |p| mean(p.sum, p.count));
+point_from!(ExponentialHistogramDataPoint, |p| mean(p.sum, p.count));
+point_from!(SummaryDataPoint, |p| mean(Some(p.sum), p.count));
 
 /// A distribution's mean, or why it has none.
 fn mean(sum: Option<f64>, count: u64) -> Result<f64, &'static str> {

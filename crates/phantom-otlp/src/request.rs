@@ -34,6 +34,42 @@ pub(crate) trait Export: Message + Default + DeserializeOwned {
     fn split_scope(scope: Self::Scope) -> (Option<InstrumentationScope>, Vec<Self::Item>);
 }
 
+/// Implements [`Export`] for a request type from the names of its fields at each level.
+macro_rules! export {
+    (
+        $request:ty, $resources:ident: $resource:ty, $scopes:ident: $scope:ty,
+        $items:ident: $item:ty, $levels:expr
+    ) => {
+        impl $crate::request::Export for $request {
+            type Resource = $resource;
+            type Scope = $scope;
+            type Item = $item;
+            const LEVELS: [&'static str; 3] = $levels;
+
+            fn resources(self) -> Vec<$resource> {
+                self.$resources
+            }
+
+            fn split_resource(
+                resource: $resource,
+            ) -> (Option<$crate::proto::common::Resource>, Vec<$scope>) {
+                (resource.resource, resource.$scopes)
+            }
+
+            fn split_scope(
+                scope: $scope,
+            ) -> (
+                Option<$crate::proto::common::InstrumentationScope>,
+                Vec<$item>,
+            ) {
+                (scope.scope, scope.$items)
+            }
+        }
+    };
+}
+
+pub(crate) use export;
+
 /// Where an item is in its request, shown as `resourceLogs[0].scopeLogs[1].logRecords[3]`.
 pub(crate) struct ItemPath {
     levels: [&'static str; 3],
@@ -64,12 +100,8 @@ pub(crate) fn decode<E: Export>(
         }
         BodyFormat::Json => walk(from_json::<E>(body)?, &mut batch, &mut item),
         BodyFormat::Ndjson => {
-            for (line, text) in lines(body) {
-                let at_line = |source| OtlpError::Line {
-                    line,
-                    source: Box::new(source),
-                };
-                let request = from_json::<E>(text).map_err(at_line)?;
+            for parsed in json_lines::<E>(body) {
+                let (line, request) = parsed?;
                 let first_rejection = batch.rejection.is_none();
                 walk(request, &mut batch, &mut item);
                 if first_rejection && let Some(reason) = batch.rejection.as_mut() {
@@ -123,10 +155,20 @@ pub(crate) fn from_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, OtlpError
     })
 }
 
-/// The non-blank lines of an NDJSON body, numbered from 1, without their line ending.
-pub(crate) fn lines(body: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
+/// The non-blank lines of an NDJSON body parsed, each with its number (from 1); an error says
+/// which line.
+pub(crate) fn json_lines<T: DeserializeOwned>(
+    body: &[u8],
+) -> impl Iterator<Item = Result<(usize, T), OtlpError>> {
     body.split(|&b| b == b'\n')
         .enumerate()
         .map(|(i, line)| (i + 1, line.strip_suffix(b"\r").unwrap_or(line)))
         .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace))
+        .map(|(line, text)| match from_json(text) {
+            Ok(parsed) => Ok((line, parsed)),
+            Err(source) => Err(OtlpError::Line {
+                line,
+                source: Box::new(source),
+            }),
+        })
 }

@@ -5,29 +5,17 @@ use crate::error::OtlpError;
 use crate::flatten;
 use crate::format::BodyFormat;
 use crate::proto::collector::ExportTraceServiceRequest;
-use crate::proto::common::{InstrumentationScope, Resource};
 use crate::proto::trace::{ResourceSpans, SPAN_KIND_NAMES, STATUS_CODE_NAMES, ScopeSpans, Span};
 use crate::record::{Decoded, RecordBody};
-use crate::request::{self, Export, ItemPath};
+use crate::request::{self, ItemPath};
 
-impl Export for ExportTraceServiceRequest {
-    type Resource = ResourceSpans;
-    type Scope = ScopeSpans;
-    type Item = Span;
-    const LEVELS: [&'static str; 3] = ["resourceSpans", "scopeSpans", "spans"];
-
-    fn resources(self) -> Vec<ResourceSpans> {
-        self.resource_spans
-    }
-
-    fn split_resource(resource: ResourceSpans) -> (Option<Resource>, Vec<ScopeSpans>) {
-        (resource.resource, resource.scope_spans)
-    }
-
-    fn split_scope(scope: ScopeSpans) -> (Option<InstrumentationScope>, Vec<Span>) {
-        (scope.scope, scope.spans)
-    }
-}
+request::export!(
+    ExportTraceServiceRequest,
+    resource_spans: ResourceSpans,
+    scope_spans: ScopeSpans,
+    spans: Span,
+    ["resourceSpans", "scopeSpans", "spans"]
+);
 
 /// Decodes an `ExportTraceServiceRequest` (protobuf, JSON, or NDJSON with one JSON request per
 /// line) into one [`RecordBody::Text`] per span:
