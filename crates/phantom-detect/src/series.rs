@@ -16,8 +16,10 @@
 //! subtracts a robust (Theil–Sen) line.
 //!
 //! [`online::OnlineDetector`] scores a series as it arrives, each point only from the points
-//! before it, and tells a spike from a level shift.
+//! before it, and tells a spike from a level shift, a trend change and a noise change
+//! ([`change`]).
 
+pub mod change;
 pub mod online;
 mod residual;
 mod seasonal;
