@@ -5,7 +5,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::error::ErrorBody;
-use crate::handlers::{access, data, evidence, models, operations, serving, streams};
+use crate::handlers::{access, data, evidence, ingest, models, operations, serving, streams};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -22,6 +22,7 @@ use crate::handlers::{access, data, evidence, models, operations, serving, strea
         serving::history,
         data::features, data::features_batch, data::anomalies, data::trend, data::correlation,
         data::summary, data::quality,
+        ingest::logs, ingest::metrics, ingest::traces, ingest::events,
         streams::list_streams, streams::get_stream, streams::set_stream_settings,
         streams::list_anomalies, streams::get_anomaly, streams::set_anomaly_status,
         streams::anomaly_feed, evidence::bundle, evidence::public_key,
@@ -37,6 +38,7 @@ use crate::handlers::{access, data, evidence, models, operations, serving, strea
         (name = "models", description = "The model registry: create, train, version, activate, compare, validate, export, import"),
         (name = "serving", description = "Predictions, explanations, importance and the inference history"),
         (name = "analytics", description = "Feature engineering and analytics on data sent with the request"),
+        (name = "ingest", description = "Telemetry in: OTLP/HTTP logs, metrics and traces (protobuf or JSON, gzip) and JSON events"),
         (name = "streams", description = "Telemetry streams, their detectors, the anomalies found in them and the live feed"),
         (name = "access", description = "Users, API keys, the audit log and login"),
         (name = "operations", description = "Health, readiness, version, metrics and figures"),

@@ -12,7 +12,7 @@ use phantom_engine::auth::Permission;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::error::ApiError;
-use crate::handlers::{access, data, evidence, models, operations, serving, streams};
+use crate::handlers::{access, data, evidence, ingest, models, operations, serving, streams};
 use crate::state::AppState;
 use crate::{edge, guard, limits};
 
@@ -97,7 +97,7 @@ const fn upload_route(
 use Access::{Needs, Public};
 use Audit::{Denied, Every};
 use Permission::{
-    Analyze, ManageAccess, ManageAnomalies, Predict, ReadAnomalies, ReadAudit, ReadModels,
+    Analyze, Ingest, ManageAccess, ManageAnomalies, Predict, ReadAnomalies, ReadAudit, ReadModels,
     ReadOperations, WriteModels,
 };
 
@@ -134,6 +134,11 @@ pub static ROUTES: &[RouteSpec] = &[
     route(Method::POST, "/v1/analytics/correlation", Needs(Analyze), "analytics.correlation", Denied, || post(data::correlation)),
     route(Method::POST, "/v1/analytics/summary", Needs(Analyze), "analytics.summary", Denied, || post(data::summary)),
     route(Method::POST, "/v1/analytics/quality", Needs(Analyze), "analytics.quality", Denied, || post(data::quality)),
+    // Telemetry in: OTLP/HTTP and JSON events.
+    route(Method::POST, "/v1/logs", Needs(Ingest), "ingest.logs", Denied, || post(ingest::logs)),
+    route(Method::POST, "/v1/metrics", Needs(Ingest), "ingest.metrics", Denied, || post(ingest::metrics)),
+    route(Method::POST, "/v1/traces", Needs(Ingest), "ingest.traces", Denied, || post(ingest::traces)),
+    route(Method::POST, "/v1/events", Needs(Ingest), "ingest.events", Denied, || post(ingest::events)),
     // Streams and anomalies.
     route(Method::GET, "/v1/streams", Needs(ReadAnomalies), "streams.list", Denied, || get(streams::list_streams)),
     route(Method::GET, "/v1/streams/{key}", Needs(ReadAnomalies), "streams.get", Denied, || get(streams::get_stream)),

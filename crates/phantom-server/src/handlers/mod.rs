@@ -4,6 +4,7 @@
 pub(crate) mod access;
 pub(crate) mod data;
 pub(crate) mod evidence;
+pub(crate) mod ingest;
 pub(crate) mod models;
 pub(crate) mod operations;
 pub(crate) mod serving;

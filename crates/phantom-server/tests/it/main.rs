@@ -10,5 +10,6 @@ mod models;
 mod operations;
 mod roles;
 mod serving;
+mod streams;
 mod support;
 mod tenants;

@@ -274,8 +274,8 @@ impl Req {
         self.header("content-type", content_type)
     }
 
-    /// Sends the request on a new connection and reads the whole response. Every response
-    /// must carry `x-request-id`.
+    /// Sends the request on a new connection and reads the whole response (only the head of
+    /// a live feed, which never ends). Every response must carry `x-request-id`.
     pub async fn send(self) -> Reply {
         let stream = TcpStream::connect(self.addr).await.unwrap();
         let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
@@ -297,13 +297,21 @@ impl Req {
             .iter()
             .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
             .collect();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec();
+        // A live feed (Server-Sent Events) never ends: its head is the answer.
+        let endless = headers
+            .get("content-type")
+            .is_some_and(|t| t.starts_with("text/event-stream"));
+        let body = if endless {
+            Vec::new()
+        } else {
+            response
+                .into_body()
+                .collect()
+                .await
+                .unwrap()
+                .to_bytes()
+                .to_vec()
+        };
         let reply = Reply {
             status,
             headers,

@@ -47,6 +47,25 @@ async fn tenants_on(s: &Server) {
         .json(&json!({"features": [30, 1]}))
         .send()
         .await;
+    // A's telemetry: a metric stream with a spike, so A has a stream and an anomaly.
+    let service = unique("secret-service");
+    let points: Vec<Value> = (0..60)
+        .map(|i| json!({"asDouble": if i == 50 { 900.0 } else { 100.0 + f64::from(i % 5) }}))
+        .collect();
+    let metrics = json!({"resourceMetrics": [{
+        "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": service}}]},
+        "scopeMetrics": [{"metrics": [{"name": "depth", "gauge": {"dataPoints": points}}]}]
+    }]});
+    let sent = s
+        .req("POST", "/v1/metrics")
+        .key(a_dev)
+        .json(&metrics)
+        .send()
+        .await;
+    assert_eq!(sent.status, 200, "{}", sent.text());
+    let anomalies = s.req("GET", "/v1/anomalies").key(a_dev).send().await.json();
+    let anomaly_id = anomalies["anomalies"][0]["id"].as_str().unwrap().to_owned();
+    let stream_key = format!("{service}%2Fmetrics%2Fdepth");
     let secrets = [
         model_id.as_str(),
         model_name.as_str(),
@@ -54,6 +73,8 @@ async fn tenants_on(s: &Server) {
         key_id.as_str(),
         username.as_str(),
         a.name.as_str(),
+        service.as_str(),
+        anomaly_id.as_str(),
     ];
 
     // Tenant B's admin tries every route with A's identifiers.
@@ -68,7 +89,9 @@ async fn tenants_on(s: &Server) {
         } else if route.path.contains("{job}") {
             vec![job_id.as_str()]
         } else if route.path.contains("{id}") {
-            vec![key_id.as_str()]
+            vec![key_id.as_str(), anomaly_id.as_str()]
+        } else if route.path.contains("{key}") {
+            vec![stream_key.as_str()]
         } else if route.path.contains("{username}") {
             vec![username.as_str()]
         } else {
@@ -83,7 +106,11 @@ async fn tenants_on(s: &Server) {
                 .json(&body)
                 .send()
                 .await;
-            let names_a_thing = route.path.contains('{') || route.path == "/v1/models/compare";
+            // Settings name a stream of the caller's own tenant: B configures its own stream
+            // of that name (checked below to leave A's alone).
+            let own_namespace = route.path.ends_with("/settings");
+            let names_a_thing =
+                !own_namespace && (route.path.contains('{') || route.path == "/v1/models/compare");
             if names_a_thing {
                 assert!(
                     [403, 404].contains(&reply.status),
@@ -116,6 +143,16 @@ async fn tenants_on(s: &Server) {
             tried += 1;
         }
     }
+    let theirs = s
+        .req("GET", &format!("/v1/streams/{stream_key}"))
+        .key(a_dev)
+        .send()
+        .await
+        .json();
+    assert_eq!(
+        theirs["events_seen"], 60,
+        "B's settings reset A's stream: {theirs}"
+    );
     assert!(tried > ROUTES.len() - 6);
 
     // Nothing of A changed.
@@ -148,6 +185,7 @@ fn body_for(path: &str, model_id: &str) -> Value {
         p if p.ends_with("/predict") || p.ends_with("/explain") => json!({"features": [30, 1]}),
         p if p.ends_with("/predict/batch") => json!({"rows": [[30, 1]]}),
         p if p.ends_with("/train") => training_rows(),
+        p if p.ends_with("/settings") => json!({"detector": "series"}),
         _ => json!({}),
     }
 }
