@@ -5,6 +5,8 @@
 //! zstd (the default) and lz4 prepare the baseline once, as a dictionary of raw content, and
 //! reuse it for every window until the baseline changes. gzip has no such reuse here: its
 //! `C(W | B)` is `C(BW) − C(B)`, computed by compressing the baseline and window together.
+//! A compressor is meant to be kept: its zstd contexts are made once, so later compressions
+//! reuse their tables instead of allocating them again.
 
 use std::io::Write;
 

@@ -414,6 +414,7 @@ fn only_in(a: &HashMap<&str, usize>, b: &HashMap<&str, usize>) -> Vec<Counted> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::normalize::normalize;
     use crate::text::settings::Preset;
 
     fn normal(i: usize) -> String {
@@ -476,6 +477,40 @@ mod tests {
         assert!(!changes.new_templates.is_empty());
         assert_eq!(hit.window.sha256.as_ref().unwrap().len(), 64);
         assert!(hit.measures.ncd > hit.decision.ncd_threshold);
+    }
+
+    #[test]
+    fn only_anomalies_carry_the_hashes_of_their_ranges() {
+        let events: Vec<String> = (0..1_500)
+            .map(normal)
+            .chain((0..100).map(incident))
+            .collect();
+        let mut d = LogDetector::new(settings()).unwrap();
+        let verdicts = run(&mut d, events.iter().cloned());
+        let lines = |r: &EventRange| -> String {
+            (r.first..=r.last)
+                .map(|i| normalize(&events[i as usize]) + "\n")
+                .collect()
+        };
+        let sha = |text: String| -> Option<String> {
+            Some(
+                Sha256::digest(text.as_bytes())
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect(),
+            )
+        };
+        let mut anomalies = 0;
+        for v in &verdicts {
+            if v.is_anomaly {
+                anomalies += 1;
+                assert_eq!(v.window.sha256, sha(lines(&v.window)));
+                assert_eq!(v.baseline.sha256, sha(lines(&v.baseline)));
+            } else {
+                assert_eq!((&v.window.sha256, &v.baseline.sha256), (&None, &None));
+            }
+        }
+        assert!(anomalies > 0);
     }
 
     #[test]

@@ -319,6 +319,13 @@ mod tests {
     }
 
     #[test]
+    fn appending_gives_the_same_form_whatever_the_buffer_holds() {
+        let mut out = String::from("earlier\n");
+        normalize_into("\u{a0} leading space, worker 12", &mut out);
+        assert_eq!(out, "earlier\nleading space, worker <num>");
+    }
+
+    #[test]
     fn whitespace_collapses_and_delimiters_stay() {
         assert_eq!(normalize("  a\t\tb  (c, d) "), "a b (c, d)");
         assert_eq!(normalize(""), "");

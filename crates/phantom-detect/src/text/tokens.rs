@@ -26,28 +26,33 @@ pub(super) fn classify(token: &str, out: &mut String) {
     }
 }
 
-/// The placeholder of a whole token, in the order of the table.
+/// The placeholder of a whole token, in the order of the table. Each check runs only if the
+/// token's [`shape`] allows it.
 fn placeholder(core: &str) -> Option<&'static str> {
     let shape = shape(core);
+    let has = |bits: u8| shape & bits != 0;
+    let only = |allowed: u8| shape & !allowed == 0;
     if shape == DIGIT {
         // Digits alone are a card number or a number: every other class needs another byte.
         return Some(if is_card(core) { "<card>" } else { "<num>" });
     }
-    if shape & (DIGIT | AT | COLON | DOT) == 0 {
+    if !has(DIGIT | AT | COLON | DOT) {
         // Without digits, `@`, `:` or `.`, only a UUID of letters a-f is possible.
         return is_uuid(core).then_some("<uuid>");
     }
-    if is_email(core) {
+    if has(AT) && is_email(core) {
         Some("<email>")
     } else if is_jwt(core) || is_random_secret(core) {
         Some("<secret>")
-    } else if is_card(core) {
+    } else if only(DIGIT | DASH) && is_card(core) {
         Some("<card>")
     } else if is_uuid(core) {
         Some("<uuid>")
     } else if is_date_or_time(core) {
         Some("<ts>")
-    } else if is_ipv4(core) || is_ipv6(core) {
+    } else if (has(DOT) && only(DIGIT | DOT | COLON) && is_ipv4(core))
+        || (has(COLON) && only(DIGIT | HEX_LETTER | COLON | DOT | PERCENT) && is_ipv6(core))
+    {
         Some("<ip>")
     } else if is_number(core) {
         Some("<num>")
@@ -60,26 +65,39 @@ fn placeholder(core: &str) -> Option<&'static str> {
 
 /// [`shape`] bit: an ASCII digit.
 const DIGIT: u8 = 1;
+/// [`shape`] bit: a letter from a to f, either case.
+const HEX_LETTER: u8 = 1 << 1;
 /// [`shape`] bit: `@`.
-const AT: u8 = 2;
+const AT: u8 = 1 << 2;
 /// [`shape`] bit: `:`.
-const COLON: u8 = 4;
+const COLON: u8 = 1 << 3;
 /// [`shape`] bit: `.`.
-const DOT: u8 = 8;
+const DOT: u8 = 1 << 4;
+/// [`shape`] bit: `-`.
+const DASH: u8 = 1 << 5;
+/// [`shape`] bit: `%`.
+const PERCENT: u8 = 1 << 6;
 /// [`shape`] bit: any other byte.
-const OTHER: u8 = 16;
+const OTHER: u8 = 1 << 7;
 
 /// The [`shape`] bit of every byte.
 const SHAPE_BITS: [u8; 256] = {
     let mut table = [OTHER; 256];
-    let mut d = b'0';
-    while d <= b'9' {
-        table[d as usize] = DIGIT;
-        d += 1;
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_digit() {
+            table[b] = DIGIT;
+        } else if c.is_ascii_hexdigit() {
+            table[b] = HEX_LETTER;
+        }
+        b += 1;
     }
     table[b'@' as usize] = AT;
     table[b':' as usize] = COLON;
     table[b'.' as usize] = DOT;
+    table[b'-' as usize] = DASH;
+    table[b'%' as usize] = PERCENT;
     table
 };
 
