@@ -205,8 +205,7 @@ fn emit_token(token: &str, out: &mut String, redact: Redact) -> Redact {
         && eq > 0
     {
         let (key, value) = (&token[..eq], &token[eq + 1..]);
-        out.push_str(key);
-        out.push('=');
+        out.push_str(&token[..=eq]);
         if is_secret_key(key) {
             if value.is_empty() {
                 return Redact::Next;

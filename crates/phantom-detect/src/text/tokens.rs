@@ -17,19 +17,21 @@ pub(super) fn classify(token: &str, out: &mut String) {
         .rposition(|b| !matches!(b, b'.' | b':' | b'!' | b'?'))
         .map_or(0, |last| last + 1);
     let (core, tail) = token.split_at(core_len);
-    match placeholder(core) {
+    let shape = shape(core);
+    match placeholder(core, shape) {
         Some(p) => {
             out.push_str(p);
             out.push_str(tail);
         }
+        // The tail holds no digits.
+        None if shape & DIGIT == 0 => out.push_str(token),
         None => replace_digit_runs(token, out),
     }
 }
 
 /// The placeholder of a whole token, in the order of the table. Each check runs only if the
 /// token's [`shape`] allows it.
-fn placeholder(core: &str) -> Option<&'static str> {
-    let shape = shape(core);
+fn placeholder(core: &str, shape: u8) -> Option<&'static str> {
     let has = |bits: u8| shape & bits != 0;
     let only = |allowed: u8| shape & !allowed == 0;
     if shape == DIGIT {
