@@ -439,6 +439,14 @@ mod tests {
         )
     }
 
+    /// 1,500 normal events, then 100 of an incident.
+    fn quiet_then_incident() -> Vec<String> {
+        (0..1_500)
+            .map(normal)
+            .chain((0..100).map(incident))
+            .collect()
+    }
+
     fn settings() -> CbadSettings {
         CbadSettings {
             seed: 42,
@@ -481,10 +489,7 @@ mod tests {
 
     #[test]
     fn only_anomalies_carry_the_hashes_of_their_ranges() {
-        let events: Vec<String> = (0..1_500)
-            .map(normal)
-            .chain((0..100).map(incident))
-            .collect();
+        let events = quiet_then_incident();
         let mut d = LogDetector::new(settings()).unwrap();
         let verdicts = run(&mut d, events.iter().cloned());
         let lines = |r: &EventRange| -> String {
@@ -515,10 +520,7 @@ mod tests {
 
     #[test]
     fn verdicts_are_reproducible_and_survive_a_restart() {
-        let events: Vec<String> = (0..1_500)
-            .map(normal)
-            .chain((0..100).map(incident))
-            .collect();
+        let events = quiet_then_incident();
         let mut straight = LogDetector::new(settings()).unwrap();
         let expected = run(&mut straight, events.iter().cloned());
 
