@@ -5,6 +5,8 @@
 //! zstd (the default) and lz4 prepare the baseline once, as a dictionary of raw content, and
 //! reuse it for every window until the baseline changes. gzip has no such reuse here: its
 //! `C(W | B)` is `C(BW) − C(B)`, computed by compressing the baseline and window together.
+//! A compressor is meant to be kept: its zstd contexts are made once, so later compressions
+//! reuse their tables instead of allocating them again.
 
 use std::io::Write;
 
@@ -57,19 +59,34 @@ fn zstd_error(code: usize) -> CompressError {
 
 /// A compressor with its reusable state and a prepared baseline.
 pub struct Compressor {
-    kind: CompressorKind,
-    zstd: Option<zstd_safe::CCtx<'static>>,
-    zstd_dict: Option<zstd_safe::CDict<'static>>,
-    baseline: Vec<u8>,
-    baseline_size: usize,
+    engine: Engine,
     scratch: Vec<u8>,
+}
+
+/// Each compressor's reusable state and baseline.
+enum Engine {
+    /// Plain compressions and compressions after the baseline each have their own context,
+    /// made once: their tables differ in size, and one context switching between them would
+    /// resize its workspace back and forth.
+    Zstd {
+        plain: zstd_safe::CCtx<'static>,
+        given: zstd_safe::CCtx<'static>,
+        /// The baseline as a dictionary of raw content, once there is one.
+        dict: Option<zstd_safe::CDict<'static>>,
+    },
+    Lz4 {
+        baseline: Vec<u8>,
+    },
+    Gzip {
+        baseline: Vec<u8>,
+        baseline_size: usize,
+    },
 }
 
 impl std::fmt::Debug for Compressor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Compressor")
-            .field("kind", &self.kind)
-            .field("baseline_bytes", &self.baseline.len())
+            .field("kind", &self.kind())
             .finish()
     }
 }
@@ -77,84 +94,117 @@ impl std::fmt::Debug for Compressor {
 impl Compressor {
     /// A compressor of `kind` with an empty baseline.
     pub fn new(kind: CompressorKind) -> Self {
+        let engine = match kind {
+            CompressorKind::Zstd => Engine::Zstd {
+                plain: zstd_safe::CCtx::create(),
+                given: zstd_safe::CCtx::create(),
+                dict: None,
+            },
+            CompressorKind::Lz4 => Engine::Lz4 {
+                baseline: Vec::new(),
+            },
+            CompressorKind::Gzip => Engine::Gzip {
+                baseline: Vec::new(),
+                baseline_size: 0,
+            },
+        };
         Self {
-            kind,
-            zstd: (kind == CompressorKind::Zstd).then(zstd_safe::CCtx::create),
-            zstd_dict: None,
-            baseline: Vec::new(),
-            baseline_size: 0,
+            engine,
             scratch: Vec::new(),
         }
     }
 
     /// The compressor's kind.
     pub fn kind(&self) -> CompressorKind {
-        self.kind
+        match self.engine {
+            Engine::Zstd { .. } => CompressorKind::Zstd,
+            Engine::Lz4 { .. } => CompressorKind::Lz4,
+            Engine::Gzip { .. } => CompressorKind::Gzip,
+        }
     }
 
     /// `C(data)`, in bytes.
     pub fn size(&mut self, data: &[u8]) -> Result<usize, CompressError> {
-        match self.kind {
-            CompressorKind::Zstd => {
+        match &mut self.engine {
+            Engine::Zstd { plain, .. } => {
                 self.scratch.clear();
                 self.scratch.reserve(zstd_safe::compress_bound(data.len()));
-                let cctx = self.zstd.get_or_insert_with(zstd_safe::CCtx::create);
-                cctx.compress(&mut self.scratch, data, ZSTD_LEVEL)
+                plain
+                    .compress(&mut self.scratch, data, ZSTD_LEVEL)
                     .map_err(zstd_error)
             }
-            CompressorKind::Lz4 => {
+            Engine::Lz4 { .. } => {
                 self.scratch
                     .resize(lz4_flex::block::get_maximum_output_size(data.len()), 0);
-                lz4_flex::block::compress_into(data, &mut self.scratch).map_err(|e| CompressError {
-                    compressor: "lz4",
-                    reason: e.to_string(),
-                })
+                lz4_flex::block::compress_into(data, &mut self.scratch).map_err(lz4_error)
             }
-            CompressorKind::Gzip => gzip_size(data),
+            Engine::Gzip { .. } => gzip_size(data),
         }
     }
 
     /// Makes `baseline` the prefix of later [`Compressor::size_given_baseline`] calls and
     /// returns `C(baseline)`.
     pub fn set_baseline(&mut self, baseline: &[u8]) -> Result<usize, CompressError> {
-        self.baseline.clear();
-        self.baseline.extend_from_slice(baseline);
-        self.zstd_dict = (self.kind == CompressorKind::Zstd)
-            .then(|| zstd_safe::CDict::create(baseline, ZSTD_LEVEL));
-        self.baseline_size = self.size(baseline)?;
-        Ok(self.baseline_size)
+        let size = self.size(baseline)?;
+        match &mut self.engine {
+            Engine::Zstd { dict, .. } => {
+                *dict = Some(zstd_safe::CDict::create(baseline, ZSTD_LEVEL));
+            }
+            Engine::Lz4 { baseline: kept } => {
+                kept.clear();
+                kept.extend_from_slice(baseline);
+            }
+            Engine::Gzip {
+                baseline: kept,
+                baseline_size,
+            } => {
+                kept.clear();
+                kept.extend_from_slice(baseline);
+                *baseline_size = size;
+            }
+        }
+        Ok(size)
     }
 
     /// `C(W | B)`: the bytes `window` adds when compressed after the baseline.
     pub fn size_given_baseline(&mut self, window: &[u8]) -> Result<usize, CompressError> {
-        match self.kind {
-            CompressorKind::Zstd => {
-                let Some(dict) = self.zstd_dict.as_ref() else {
-                    return self.size(window);
-                };
+        match &mut self.engine {
+            Engine::Zstd {
+                given,
+                dict: Some(dict),
+                ..
+            } => {
                 self.scratch.clear();
                 self.scratch
                     .reserve(zstd_safe::compress_bound(window.len()));
-                let cctx = self.zstd.get_or_insert_with(zstd_safe::CCtx::create);
-                cctx.compress_using_cdict(&mut self.scratch, window, dict)
+                given
+                    .compress_using_cdict(&mut self.scratch, window, dict)
                     .map_err(zstd_error)
             }
-            CompressorKind::Lz4 => {
+            Engine::Zstd { dict: None, .. } => self.size(window),
+            Engine::Lz4 { baseline } => {
                 self.scratch
                     .resize(lz4_flex::block::get_maximum_output_size(window.len()), 0);
-                lz4_flex::block::compress_into_with_dict(window, &mut self.scratch, &self.baseline)
-                    .map_err(|e| CompressError {
-                        compressor: "lz4",
-                        reason: e.to_string(),
-                    })
+                lz4_flex::block::compress_into_with_dict(window, &mut self.scratch, baseline)
+                    .map_err(lz4_error)
             }
-            CompressorKind::Gzip => {
-                let mut joined = Vec::with_capacity(self.baseline.len() + window.len());
-                joined.extend_from_slice(&self.baseline);
+            Engine::Gzip {
+                baseline,
+                baseline_size,
+            } => {
+                let mut joined = Vec::with_capacity(baseline.len() + window.len());
+                joined.extend_from_slice(baseline);
                 joined.extend_from_slice(window);
-                Ok(gzip_size(&joined)?.saturating_sub(self.baseline_size))
+                Ok(gzip_size(&joined)?.saturating_sub(*baseline_size))
             }
         }
+    }
+}
+
+fn lz4_error(e: lz4_flex::block::CompressError) -> CompressError {
+    CompressError {
+        compressor: "lz4",
+        reason: e.to_string(),
     }
 }
 

@@ -1,12 +1,14 @@
 //! The per-stream log detector: events in, one verdict per scored window out.
 //!
-//! Events are normalised and kept in order. Once `baseline_events + window_events` have
-//! arrived, every `hop_events` events the last `window_events` form the window and are measured
-//! against the prepared baseline (the `baseline_events` before some recent window): two
-//! compressions of the window, none of the baseline. The baseline is prepared again only once
-//! it lags the window by `baseline_refresh_events`. A window's NCD is compared with the NCDs of
-//! recent windows (median and MAD); only when it stands out does the permutation test run, and
-//! the window is an anomaly when the test's p-value is at most the threshold.
+//! Events are normalised and kept in order, one per line in one buffer. Once
+//! `baseline_events + window_events` have arrived, every `hop_events` events the last
+//! `window_events` form the window and are measured against the prepared baseline (the
+//! `baseline_events` before some recent window): two compressions of the window, none of the
+//! baseline. The baseline is prepared again only once it lags the window by
+//! `baseline_refresh_events`. A window's NCD is compared with the NCDs of recent windows (median
+//! and MAD); only when it stands out does the permutation test run, and the window is an
+//! anomaly when the test's p-value is at most the threshold. Only then are the SHA-256 of its
+//! event ranges computed and what changed listed: the evidence is for anomalies.
 //!
 //! The detector's state serialises (serde) with the events it still needs, so a restarted
 //! process resumes with the same baseline and gives the same verdicts.
@@ -17,9 +19,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::compress::{CompressError, Compressor};
+use super::events::EventLog;
 use super::measures::{BaselineMeasures, Measures, measure};
-use super::normalize::normalize;
-use super::permutation::{TestPlan, join_into, permutation_test};
+use super::normalize::normalize_into;
+use super::permutation::{TestPlan, permutation_test};
 use super::settings::CbadSettings;
 use crate::series::median;
 
@@ -41,7 +44,7 @@ pub enum CbadError {
 }
 
 /// A range of events by their sequence numbers (0 is the stream's first event), with the
-/// SHA-256 of their normalised text, one event per line.
+/// SHA-256 of their normalised text, one event per line, when the window is an anomaly.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EventRange {
@@ -49,8 +52,10 @@ pub struct EventRange {
     pub first: u64,
     /// Last event (inclusive).
     pub last: u64,
-    /// SHA-256 of the normalised events, each followed by a newline, hexadecimal.
-    pub sha256: String,
+    /// SHA-256 of the normalised events, each followed by a newline, hexadecimal. Computed
+    /// for the ranges of an anomaly, the evidence to keep; `None` for other windows, which
+    /// would pay for a hash of every event that nobody asks for.
+    pub sha256: Option<String>,
 }
 
 /// A template (a normalised event) or token with its count.
@@ -130,8 +135,8 @@ pub struct Changes {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct LogDetector {
     settings: CbadSettings,
-    /// Normalised events from the oldest still needed; `events[0]` has number `first_seq`.
-    events: VecDeque<String>,
+    /// Normalised events from the oldest still needed; the first has number `first_seq`.
+    events: EventLog,
     first_seq: u64,
     /// Events seen.
     next_seq: u64,
@@ -143,16 +148,15 @@ pub struct LogDetector {
     history: VecDeque<f64>,
     /// Windows scored.
     windows: u64,
+    /// The compressor that scores windows, made on first use and kept.
     #[serde(skip)]
-    prepared: Option<Prepared>,
-}
-
-/// The baseline as prepared in a compressor.
-#[derive(Debug)]
-struct Prepared {
-    compressor: Compressor,
-    measures: BaselineMeasures,
-    range: EventRange,
+    compressor: Option<Compressor>,
+    /// The measures of the baseline prepared in `compressor`, if it is prepared.
+    #[serde(skip)]
+    prepared: Option<BaselineMeasures>,
+    /// The permutation test's compressor, made on first use and kept.
+    #[serde(skip)]
+    test_compressor: Option<Compressor>,
 }
 
 impl LogDetector {
@@ -161,14 +165,16 @@ impl LogDetector {
         settings.check().map_err(CbadError::Settings)?;
         Ok(Self {
             settings,
-            events: VecDeque::new(),
+            events: EventLog::default(),
             first_seq: 0,
             next_seq: 0,
             since_scored: 0,
             baseline_first: None,
             history: VecDeque::new(),
             windows: 0,
+            compressor: None,
             prepared: None,
+            test_compressor: None,
         })
     }
 
@@ -184,12 +190,18 @@ impl LogDetector {
 
     /// Takes one raw event; when it completes a hop, the verdict on the window it ends.
     pub fn push(&mut self, event: &str) -> Result<Option<WindowVerdict>, CbadError> {
-        self.push_normalized(normalize(event))
+        self.events.push_with(|text| normalize_into(event, text));
+        self.pushed()
     }
 
     /// Like [`LogDetector::push`] for an event already normalised.
     pub fn push_normalized(&mut self, event: String) -> Result<Option<WindowVerdict>, CbadError> {
-        self.events.push_back(event);
+        self.events.push(&event);
+        self.pushed()
+    }
+
+    /// Counts the event just added; when it completes a hop, the verdict.
+    fn pushed(&mut self) -> Result<Option<WindowVerdict>, CbadError> {
         self.next_seq += 1;
         self.since_scored += 1;
         let s = &self.settings;
@@ -222,14 +234,19 @@ impl LogDetector {
             self.prepared = None;
         }
         let baseline_first = self.baseline_first.unwrap_or(wanted_baseline);
-        let mut prepared = match self.prepared.take() {
+        let baseline_at = (baseline_first - self.first_seq) as usize;
+        let window_at = (window_first - self.first_seq) as usize;
+        let baseline_bytes = self.events.lines(baseline_at, s.baseline_events).as_bytes();
+        let window_bytes = self.events.lines(window_at, s.window_events).as_bytes();
+        let compressor = self
+            .compressor
+            .get_or_insert_with(|| Compressor::new(s.compressor));
+        let prepared = match self.prepared.take() {
             Some(p) => p,
-            None => self.prepare_baseline(baseline_first)?,
+            None => BaselineMeasures::prepare(compressor, baseline_bytes)?,
         };
-        let window_texts = self.texts(window_first, s.window_events);
-        let mut window_bytes = Vec::new();
-        join_into(&window_texts, &mut window_bytes);
-        let measures = measure(&mut prepared.compressor, &prepared.measures, &window_bytes)?;
+        let measures = measure(compressor, &prepared, window_bytes)?;
+        self.prepared = Some(prepared);
         let (median, mad) = median_mad(&self.history);
         let spread = (MAD_TO_SIGMA * mad).max(1e-3);
         let ncd_z = if self.history.is_empty() {
@@ -251,12 +268,13 @@ impl LogDetector {
             seed: s.seed,
             window_index: self.windows,
         };
-        let mut is_anomaly = false;
+        let mut changed = None;
         if warmed_up && measures.ncd > ncd_threshold {
-            let baseline_texts = self.texts(baseline_first, s.baseline_events);
-            let mut scratch = Compressor::new(s.compressor);
+            let baseline_texts = self.events.texts(baseline_at, s.baseline_events);
+            let window_texts = self.events.texts(window_at, s.window_events);
             let t = permutation_test(
-                &mut scratch,
+                self.test_compressor
+                    .get_or_insert_with(|| Compressor::new(s.compressor)),
                 &baseline_texts,
                 &window_texts,
                 measures.ncd,
@@ -270,17 +288,19 @@ impl LogDetector {
             decision.p_value = Some(t.p_value);
             decision.permutations = t.permutations;
             decision.at_least_as_distant = t.at_least_as_distant;
-            is_anomaly = t.p_value <= s.p_value_threshold;
+            if t.p_value <= s.p_value_threshold {
+                changed = Some(changes(&baseline_texts, &window_texts));
+            }
         }
-        let changes = is_anomaly.then(|| {
-            changes(
-                &self.texts(baseline_first, s.baseline_events),
-                &window_texts,
-            )
-        });
+        let is_anomaly = changed.is_some();
         let verdict = WindowVerdict {
-            baseline: prepared.range.clone(),
-            window: range_of(window_first, s.window_events, &window_bytes),
+            baseline: range_of(
+                baseline_first,
+                s.baseline_events,
+                baseline_bytes,
+                is_anomaly,
+            ),
+            window: range_of(window_first, s.window_events, window_bytes, is_anomaly),
             // The first window's baseline events are never scored: they are the baseline.
             new_events: (
                 (self.next_seq - self.since_scored as u64).max(window_first),
@@ -290,7 +310,7 @@ impl LogDetector {
             measures,
             decision,
             is_anomaly,
-            changes,
+            changes: changed,
         };
         // An anomalous window stays out of the history, so an incident does not become the
         // norm it is measured against.
@@ -300,34 +320,10 @@ impl LogDetector {
                 self.history.pop_front();
             }
         }
-        self.prepared = Some(prepared);
         self.windows += 1;
         self.since_scored = 0;
         self.forget_unneeded();
         Ok(verdict)
-    }
-
-    /// Prepares the `baseline_events` events from `first` as the baseline.
-    fn prepare_baseline(&self, first: u64) -> Result<Prepared, CbadError> {
-        let texts = self.texts(first, self.settings.baseline_events);
-        let mut bytes = Vec::new();
-        join_into(&texts, &mut bytes);
-        let mut compressor = Compressor::new(self.settings.compressor);
-        let measures = BaselineMeasures::prepare(&mut compressor, &bytes)?;
-        Ok(Prepared {
-            compressor,
-            measures,
-            range: range_of(first, self.settings.baseline_events, &bytes),
-        })
-    }
-
-    /// The normalised texts of `count` events from `first`.
-    fn texts(&self, first: u64, count: usize) -> Vec<&str> {
-        let start = (first - self.first_seq) as usize;
-        self.events
-            .range(start..start + count)
-            .map(String::as_str)
-            .collect()
     }
 
     /// Drops events older than both the prepared baseline and the next one.
@@ -339,19 +335,25 @@ impl LogDetector {
         let keep_from = self
             .baseline_first
             .map_or(next_baseline, |b| b.min(next_baseline));
-        while self.first_seq < keep_from && !self.events.is_empty() {
-            self.events.pop_front();
-            self.first_seq += 1;
-        }
+        let forget = keep_from
+            .saturating_sub(self.first_seq)
+            .min(self.events.len() as u64);
+        self.events.forget(forget as usize);
+        self.first_seq += forget;
     }
 }
 
-fn range_of(first: u64, count: usize, bytes: &[u8]) -> EventRange {
-    let digest = Sha256::digest(bytes);
+/// The range of `count` events from `first`, whose lines are `bytes`, hashed if `hash`.
+fn range_of(first: u64, count: usize, bytes: &[u8], hash: bool) -> EventRange {
     EventRange {
         first,
         last: first + count as u64 - 1,
-        sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+        sha256: hash.then(|| {
+            Sha256::digest(bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        }),
     }
 }
 
@@ -412,6 +414,7 @@ fn only_in(a: &HashMap<&str, usize>, b: &HashMap<&str, usize>) -> Vec<Counted> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::normalize::normalize;
     use crate::text::settings::Preset;
 
     fn normal(i: usize) -> String {
@@ -434,6 +437,14 @@ mod tests {
             i * 31 % 5000,
             i % 3
         )
+    }
+
+    /// 1,500 normal events, then 100 of an incident.
+    fn quiet_then_incident() -> Vec<String> {
+        (0..1_500)
+            .map(normal)
+            .chain((0..100).map(incident))
+            .collect()
     }
 
     fn settings() -> CbadSettings {
@@ -472,16 +483,44 @@ mod tests {
             "{changes:?}"
         );
         assert!(!changes.new_templates.is_empty());
-        assert_eq!(hit.window.sha256.len(), 64);
+        assert_eq!(hit.window.sha256.as_ref().unwrap().len(), 64);
         assert!(hit.measures.ncd > hit.decision.ncd_threshold);
     }
 
     #[test]
+    fn only_anomalies_carry_the_hashes_of_their_ranges() {
+        let events = quiet_then_incident();
+        let mut d = LogDetector::new(settings()).unwrap();
+        let verdicts = run(&mut d, events.iter().cloned());
+        let lines = |r: &EventRange| -> String {
+            (r.first..=r.last)
+                .map(|i| normalize(&events[i as usize]) + "\n")
+                .collect()
+        };
+        let sha = |text: String| -> Option<String> {
+            Some(
+                Sha256::digest(text.as_bytes())
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect(),
+            )
+        };
+        let mut anomalies = 0;
+        for v in &verdicts {
+            if v.is_anomaly {
+                anomalies += 1;
+                assert_eq!(v.window.sha256, sha(lines(&v.window)));
+                assert_eq!(v.baseline.sha256, sha(lines(&v.baseline)));
+            } else {
+                assert_eq!((&v.window.sha256, &v.baseline.sha256), (&None, &None));
+            }
+        }
+        assert!(anomalies > 0);
+    }
+
+    #[test]
     fn verdicts_are_reproducible_and_survive_a_restart() {
-        let events: Vec<String> = (0..1_500)
-            .map(normal)
-            .chain((0..100).map(incident))
-            .collect();
+        let events = quiet_then_incident();
         let mut straight = LogDetector::new(settings()).unwrap();
         let expected = run(&mut straight, events.iter().cloned());
 

@@ -6,15 +6,17 @@
 //! compressed alone and after a baseline of earlier ones, and the window is an anomaly when its
 //! normalised compression distance stands out from recent windows and a seeded permutation
 //! test says so with a small p-value. Every verdict carries its [`Measures`], the
-//! [`Decision`] that was taken, the hashed event ranges, and for an anomaly the [`Changes`]:
-//! templates and tokens that appeared or vanished.
+//! [`Decision`] that was taken and the event ranges; an anomaly's ranges are hashed (SHA-256)
+//! and it lists the [`Changes`]: templates and tokens that appeared or vanished.
 
 mod compress;
 mod detector;
+mod events;
 mod measures;
 mod normalize;
 mod permutation;
 mod settings;
+mod tokens;
 
 pub use compress::{CompressError, Compressor, CompressorKind, ZSTD_LEVEL};
 pub use detector::{CbadError, Changes, Counted, Decision, EventRange, LogDetector, WindowVerdict};

@@ -20,6 +20,13 @@
 //! Card numbers written with spaces between the groups are not recognised as one token: each
 //! group becomes `<num>`, which hides them all the same.
 
+//!
+//! The scan works on bytes: every delimiter is ASCII, so a token is cut at a byte whose class
+//! (one table lookup) says so, and only a non-ASCII character is decoded, to ask whether it is
+//! whitespace.
+
+use super::tokens::classify;
+
 /// Key names whose value is redacted (compared lower-case, as substrings of the key).
 const SECRET_KEYS: &[&str] = &[
     "password",
@@ -40,9 +47,6 @@ const SECRET_KEYS: &[&str] = &[
 /// Words between a secret key and its value (`Authorization: Bearer <secret>`).
 const AUTH_SCHEMES: &[&str] = &["bearer", "basic", "token", "digest"];
 
-/// The shortest run of letters and digits taken for a random secret.
-const MIN_RANDOM_SECRET: usize = 24;
-
 /// Whether the next token is a secret's value.
 #[derive(Clone, Copy, PartialEq)]
 enum Redact {
@@ -54,30 +58,84 @@ enum Redact {
     Next,
 }
 
-/// Appends the normalised form of `event` to `out`.
+/// What a byte is to the scan.
+#[derive(Clone, Copy, PartialEq)]
+enum ByteClass {
+    /// Part of a token.
+    Token,
+    /// ASCII whitespace (as `char::is_whitespace` has it).
+    Space,
+    /// A delimiter that is kept: quotes, brackets, commas, semicolons, `<`, `>`, `|`.
+    Delimiter,
+    /// The first byte of a non-ASCII character: whitespace or part of a token.
+    NonAscii,
+}
+
+/// The class of every byte.
+const BYTE_CLASS: [ByteClass; 256] = {
+    let mut table = [ByteClass::Token; 256];
+    let mut b = 0x80;
+    while b < 256 {
+        table[b] = ByteClass::NonAscii;
+        b += 1;
+    }
+    let spaces = b"\t\n\x0b\x0c\r ";
+    let mut i = 0;
+    while i < spaces.len() {
+        table[spaces[i] as usize] = ByteClass::Space;
+        i += 1;
+    }
+    let delimiters = b"\"'`,;()[]{}<>|";
+    let mut i = 0;
+    while i < delimiters.len() {
+        table[delimiters[i] as usize] = ByteClass::Delimiter;
+        i += 1;
+    }
+    table
+};
+
+/// For each byte, the secret keys that start with it in either case (bit `j` is
+/// `SECRET_KEYS[j]`): most positions of a token are ruled out by this lookup alone.
+const SECRET_KEYS_BY_FIRST_BYTE: [u16; 256] = {
+    let mut table = [0u16; 256];
+    let mut j = 0;
+    while j < SECRET_KEYS.len() {
+        let first = SECRET_KEYS[j].as_bytes()[0];
+        table[first as usize] |= 1 << j;
+        table[first.to_ascii_uppercase() as usize] |= 1 << j;
+        j += 1;
+    }
+    table
+};
+
+/// Appends the normalised form of `event` to `out` (whatever `out` already holds, the result
+/// is the same as [`normalize`] gives).
 pub fn normalize_into(event: &str, out: &mut String) {
+    let bytes = event.as_bytes();
+    let start = out.len();
     let mut redact = Redact::No;
     let mut pending_space = false;
-    let mut start = None;
-    for (i, c) in event.char_indices() {
-        if is_delimiter(c) {
-            if let Some(s) = start.take() {
-                flush_space(out, &mut pending_space);
-                redact = emit_token(&event[s..i], out, redact);
-            }
-            if c.is_whitespace() {
-                pending_space = !out.is_empty();
-            } else {
-                flush_space(out, &mut pending_space);
-                out.push(c);
-            }
-        } else if start.is_none() {
-            start = Some(i);
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let class = BYTE_CLASS[usize::from(b)];
+        let space_width = match class {
+            ByteClass::Space => Some(1),
+            ByteClass::NonAscii => whitespace_at(event, i),
+            ByteClass::Token | ByteClass::Delimiter => None,
+        };
+        if let Some(width) = space_width {
+            pending_space = out.len() > start;
+            i += width;
+        } else if class == ByteClass::Delimiter {
+            flush_space(out, &mut pending_space);
+            out.push(char::from(b));
+            i += 1;
+        } else {
+            let end = token_end(event, i);
+            flush_space(out, &mut pending_space);
+            redact = emit_token(&event[i..end], out, redact);
+            i = end;
         }
-    }
-    if let Some(s) = start {
-        flush_space(out, &mut pending_space);
-        emit_token(&event[s..], out, redact);
     }
 }
 
@@ -88,12 +146,29 @@ pub fn normalize(event: &str) -> String {
     out
 }
 
-fn is_delimiter(c: char) -> bool {
-    c.is_whitespace()
-        || matches!(
-            c,
-            '"' | '\'' | '`' | ',' | ';' | '(' | ')' | '[' | ']' | '{' | '}' | '<' | '>' | '|'
-        )
+/// The width in bytes of the character at `i` if it is whitespace.
+fn whitespace_at(event: &str, i: usize) -> Option<usize> {
+    event[i..]
+        .chars()
+        .next()
+        .filter(|c| c.is_whitespace())
+        .map(char::len_utf8)
+}
+
+/// Where the token that starts at `i` ends.
+fn token_end(event: &str, mut i: usize) -> usize {
+    let bytes = event.as_bytes();
+    while let Some(&b) = bytes.get(i) {
+        match BYTE_CLASS[usize::from(b)] {
+            ByteClass::Token => i += 1,
+            ByteClass::NonAscii => match event[i..].chars().next() {
+                Some(c) if !c.is_whitespace() => i += c.len_utf8(),
+                Some(_) | None => break,
+            },
+            ByteClass::Space | ByteClass::Delimiter => break,
+        }
+    }
+    i
 }
 
 fn flush_space(out: &mut String, pending: &mut bool) {
@@ -126,12 +201,11 @@ fn emit_token(token: &str, out: &mut String, redact: Redact) -> Redact {
         }
         Redact::AfterSeparator | Redact::No => {}
     }
-    if let Some(eq) = token.find('=')
+    if let Some(eq) = token.bytes().position(|b| b == b'=')
         && eq > 0
     {
         let (key, value) = (&token[..eq], &token[eq + 1..]);
-        out.push_str(key);
-        out.push('=');
+        out.push_str(&token[..=eq]);
         if is_secret_key(key) {
             if value.is_empty() {
                 return Redact::Next;
@@ -142,15 +216,18 @@ fn emit_token(token: &str, out: &mut String, redact: Redact) -> Redact {
         }
         return Redact::No;
     }
-    let bare = token.trim_end_matches(':');
-    if bare.len() < token.len() && is_secret_key(bare) {
+    let bare_len = token
+        .bytes()
+        .rposition(|b| b != b':')
+        .map_or(0, |last| last + 1);
+    if bare_len < token.len() && is_secret_key(&token[..bare_len]) {
         out.push_str(token);
         return Redact::Next;
     }
-    if is_secret_key(token)
-        && token
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    if token
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        && is_secret_key(token)
     {
         out.push_str(token);
         return Redact::AfterSeparator;
@@ -165,199 +242,26 @@ fn is_secret_key(key: &str) -> bool {
     if !(3..=64).contains(&key.len()) {
         return false;
     }
-    SECRET_KEYS.iter().any(|k| {
-        let k = k.as_bytes();
-        key.windows(k.len()).any(|w| w.eq_ignore_ascii_case(k))
+    key.iter().enumerate().any(|(i, &b)| {
+        let mut candidates = SECRET_KEYS_BY_FIRST_BYTE[usize::from(b)];
+        while candidates != 0 {
+            let k = SECRET_KEYS[candidates.trailing_zeros() as usize].as_bytes();
+            if key
+                .get(i..i + k.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(k))
+            {
+                return true;
+            }
+            candidates &= candidates - 1;
+        }
+        false
     })
-}
-
-/// Writes the placeholder of a whole token, or the token with its digit runs replaced.
-fn classify(token: &str, out: &mut String) {
-    // Trailing sentence punctuation is kept outside the token ("at 10.0.0.1." ends a line).
-    let core = token.trim_end_matches(['.', ':', '!', '?']);
-    let tail = &token[core.len()..];
-    let placeholder = if core.is_empty() {
-        None
-    } else if is_email(core) {
-        Some("<email>")
-    } else if is_jwt(core) || is_random_secret(core) {
-        Some("<secret>")
-    } else if is_card(core) {
-        Some("<card>")
-    } else if is_uuid(core) {
-        Some("<uuid>")
-    } else if is_date_or_time(core) {
-        Some("<ts>")
-    } else if is_ipv4(core) || is_ipv6(core) {
-        Some("<ip>")
-    } else if is_number(core) {
-        Some("<num>")
-    } else if is_hex_id(core) {
-        Some("<hex>")
-    } else {
-        None
-    };
-    match placeholder {
-        Some(p) => {
-            out.push_str(p);
-            out.push_str(tail);
-        }
-        None => replace_digit_runs(token, out),
-    }
-}
-
-fn replace_digit_runs(token: &str, out: &mut String) {
-    let mut in_digits = false;
-    for c in token.chars() {
-        if c.is_ascii_digit() {
-            if !in_digits {
-                out.push_str("<num>");
-                in_digits = true;
-            }
-        } else {
-            in_digits = false;
-            out.push(c);
-        }
-    }
-}
-
-fn is_email(t: &str) -> bool {
-    let Some(at) = t.find('@') else {
-        return false;
-    };
-    let (local, domain) = (&t[..at], &t[at + 1..]);
-    !local.is_empty()
-        && local
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-'))
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && domain
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'))
-}
-
-fn is_jwt(t: &str) -> bool {
-    t.starts_with("eyJ")
-        && t.split('.').count() == 3
-        && t.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'='))
-}
-
-/// A long string of letters and digits with upper case, lower case and digits mixed, as API
-/// keys and tokens are.
-fn is_random_secret(t: &str) -> bool {
-    if t.len() < MIN_RANDOM_SECRET
-        || !t
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'+' | b'/' | b'='))
-    {
-        return false;
-    }
-    let upper = t.bytes().filter(u8::is_ascii_uppercase).count();
-    let lower = t.bytes().filter(u8::is_ascii_lowercase).count();
-    let digits = t.bytes().filter(u8::is_ascii_digit).count();
-    upper >= 2 && lower >= 2 && digits >= 2
-}
-
-fn is_card(t: &str) -> bool {
-    if !t.bytes().all(|b| b.is_ascii_digit() || b == b'-') || t.starts_with('-') {
-        return false;
-    }
-    let digits: Vec<u32> = t
-        .bytes()
-        .filter(u8::is_ascii_digit)
-        .map(|b| u32::from(b - b'0'))
-        .collect();
-    (13..=19).contains(&digits.len()) && luhn(&digits)
-}
-
-/// The Luhn checksum of a card number.
-fn luhn(digits: &[u32]) -> bool {
-    let sum: u32 = digits
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &d)| {
-            if i % 2 == 1 {
-                let twice = d * 2;
-                if twice > 9 { twice - 9 } else { twice }
-            } else {
-                d
-            }
-        })
-        .sum();
-    sum.is_multiple_of(10)
-}
-
-fn is_uuid(t: &str) -> bool {
-    let b = t.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => *c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
-}
-
-fn is_date_or_time(t: &str) -> bool {
-    let b = t.as_bytes();
-    let digits =
-        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
-    // 2026-11-22, 2026/11/22, then anything (T05:00:00Z, .123+01:00).
-    let date = b.len() >= 10
-        && digits(0..4)
-        && matches!(b[4], b'-' | b'/')
-        && digits(5..7)
-        && b[7] == b[4]
-        && digits(8..10);
-    // 05:00, 05:00:00, 05:00:00.123
-    let time = b.len() >= 5
-        && digits(0..2)
-        && b[2] == b':'
-        && digits(3..5)
-        && b[5..]
-            .iter()
-            .all(|c| c.is_ascii_digit() || matches!(c, b':' | b'.' | b',' | b'Z'));
-    date || time
-}
-
-fn is_ipv4(t: &str) -> bool {
-    let addr = match t.rsplit_once(':') {
-        Some((a, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => a,
-        _ => t,
-    };
-    let parts: Vec<&str> = addr.split('.').collect();
-    parts.len() == 4
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()))
-}
-
-fn is_ipv6(t: &str) -> bool {
-    t.bytes().filter(|&b| b == b':').count() >= 2
-        && t.bytes().any(|b| b.is_ascii_hexdigit())
-        && t.bytes()
-            .all(|b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.' | b'%'))
-}
-
-fn is_hex_id(t: &str) -> bool {
-    if let Some(rest) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        return !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_hexdigit());
-    }
-    t.len() >= 8
-        && t.bytes().all(|b| b.is_ascii_hexdigit())
-        && t.bytes().any(|b| b.is_ascii_digit())
-}
-
-fn is_number(t: &str) -> bool {
-    let body = t.strip_prefix(['-', '+']).unwrap_or(t);
-    !body.is_empty() && body.as_bytes()[0].is_ascii_digit() && body.parse::<f64>().is_ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::tokens::luhn;
     use proptest::prelude::*;
 
     #[test]
@@ -411,6 +315,13 @@ mod tests {
             "invalid password for user bob"
         );
         assert_eq!(normalize("token = abc123"), "token = <secret>");
+    }
+
+    #[test]
+    fn appending_gives_the_same_form_whatever_the_buffer_holds() {
+        let mut out = String::from("earlier\n");
+        normalize_into("\u{a0} leading space, worker 12", &mut out);
+        assert_eq!(out, "earlier\nleading space, worker <num>");
     }
 
     #[test]
