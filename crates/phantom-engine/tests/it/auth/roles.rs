@@ -8,7 +8,7 @@ use super::{assert_unauthenticated, by_key, by_token};
 use crate::support::{engine, unique_tenant};
 
 /// The contract's table, one row per permission: admin, developer, viewer, auditor.
-const TABLE: [(Permission, [bool; 4]); 7] = [
+const TABLE: [(Permission, [bool; 4]); 10] = [
     (Permission::ReadModels, [true, true, true, false]),
     (Permission::WriteModels, [true, true, false, false]),
     (Permission::Predict, [true, true, true, false]),
@@ -16,6 +16,9 @@ const TABLE: [(Permission, [bool; 4]); 7] = [
     (Permission::ReadOperations, [true, true, true, false]),
     (Permission::ReadAudit, [true, false, false, true]),
     (Permission::ManageAccess, [true, false, false, false]),
+    (Permission::Ingest, [true, true, false, false]),
+    (Permission::ReadAnomalies, [true, true, true, true]),
+    (Permission::ManageAnomalies, [true, true, false, false]),
 ];
 
 #[tokio::test]
