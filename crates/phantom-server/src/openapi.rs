@@ -11,7 +11,7 @@ use crate::handlers::{access, data, evidence, ingest, models, operations, servin
 #[openapi(
     info(
         title = "Phantom",
-        description = "Security machine learning as a service: models, predictions, feature engineering and analytics, anomaly detection on live telemetry, per tenant. Every route but /healthz, /readyz, /v1/version, /openapi.json and POST /v1/auth/login needs `Authorization: Bearer <API key or token>` or `x-api-key: <API key>`. Errors are `{\"error\":{\"code\",\"message\",\"request_id\"}}`.",
+        description = "Security machine learning as a service: models, predictions, feature engineering and analytics, anomaly detection on live telemetry, per tenant. Every route but /healthz, /readyz, /v1/version, /openapi.json, /v1/evidence/public-key and POST /v1/auth/login needs `Authorization: Bearer <API key or token>` or `x-api-key: <API key>`. Errors are `{\"error\":{\"code\",\"message\",\"request_id\"}}`.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
     paths(
