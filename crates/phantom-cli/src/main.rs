@@ -33,7 +33,8 @@ const EXAMPLES: &str = "Examples:
   phantom detect --data latency.csv --column value
   phantom models import cancer.phm --name cancer && phantom models list
   phantom admin keys create ci --role developer
-  phantom serve --addr 127.0.0.1:8080";
+  phantom serve --addr 127.0.0.1:8080
+  phantom worker --nats-url nats://127.0.0.1:4222 --database-url postgres://phantom@db/phantom";
 
 #[derive(Subcommand)]
 enum Command {
@@ -52,6 +53,9 @@ enum Command {
     Admin(commands::admin::AdminArgs),
     /// Serve the REST API (docs/API.md) until SIGINT or SIGTERM.
     Serve(commands::serve::ServeArgs),
+    /// Apply stream events from the NATS event bus, sharing the work with other workers,
+    /// until SIGINT or SIGTERM (docs/SCALE-OUT.md).
+    Worker(commands::worker::WorkerArgs),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +68,7 @@ fn main() -> ExitCode {
         Command::Models(args) => commands::models::run(&args),
         Command::Admin(args) => commands::admin::run(&args),
         Command::Serve(args) => commands::serve::run(&args),
+        Command::Worker(args) => commands::worker::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
