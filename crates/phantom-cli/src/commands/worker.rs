@@ -13,16 +13,16 @@ use phantom_server::{NatsConfig, NatsOverrides};
 #[derive(Args)]
 #[command(after_help = "Examples:
   phantom worker --nats-url nats://127.0.0.1:4222 --database-url postgres://phantom@db/phantom
-  phantom worker --nats-url nats://app:secret@bus:4222 --database-url postgres://phantom@db/phantom \\
-      --partitions 32 --nats-namespace staging
+  phantom worker --nats-url nats://app:secret@bus:4222 --nats-namespace staging \\
+      --partitions 32 --database-url postgres://phantom@db/phantom
 
 Run as many workers as you like, on any machines, against the same NATS server and database
 (a --data-dir store only serves workers on its own machine). Together they consume every
 partition: each takes a fair share, a stream's events are applied by one worker at a time and
-in order, and when a worker stops (its partitions are handed over at once) or dies (after at
-most about 12 s), the others take over without losing or repeating an anomaly. Servers publish
-to the bus when started with the same --nats-url (phantom serve --nats-url). docs/SCALE-OUT.md
-explains the design.
+in order, and when a worker stops (its partitions are handed over within 2 s) or dies (after at
+most about 12 s), the others take over without losing or repeating an anomaly. Servers started
+with the same --nats-url, --nats-namespace and partitions connect to the same bus.
+docs/SCALE-OUT.md explains the design.
 
 Environment: PHANTOM_NATS_URL (or NATS_URL), PHANTOM_NATS_NAMESPACE, PHANTOM_NATS_PARTITIONS,
 PHANTOM_LOG (error, warn, info, debug or trace; default info), and the engine's
