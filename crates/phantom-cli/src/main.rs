@@ -35,7 +35,8 @@ const EXAMPLES: &str = "Examples:
   phantom models import cancer.phm --name cancer && phantom models list
   phantom admin keys create ci --role developer
   phantom evidence verify bundle.json --public-key key.json
-  phantom serve --addr 127.0.0.1:8080";
+  phantom serve --addr 127.0.0.1:8080
+  phantom worker --nats-url nats://127.0.0.1:4222 --database-url postgres://phantom@db/phantom";
 
 #[derive(Subcommand)]
 enum Command {
@@ -57,6 +58,9 @@ enum Command {
     /// Check a signed evidence bundle against the deployment's public key, or render it as a
     /// PDF report.
     Evidence(commands::evidence::EvidenceArgs),
+    /// Apply stream events from the NATS event bus, sharing the work with other workers,
+    /// until SIGINT or SIGTERM (docs/SCALE-OUT.md).
+    Worker(commands::worker::WorkerArgs),
 }
 
 fn main() -> ExitCode {
@@ -70,6 +74,7 @@ fn main() -> ExitCode {
         Command::Admin(args) => commands::admin::run(&args),
         Command::Serve(args) => commands::serve::run(&args),
         Command::Evidence(args) => commands::evidence::run(&args),
+        Command::Worker(args) => commands::worker::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -13,6 +13,7 @@
 pub mod analytics;
 pub mod auth;
 mod backup;
+pub mod bus;
 pub mod config;
 pub mod data;
 mod engine;

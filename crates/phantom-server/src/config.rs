@@ -13,6 +13,8 @@
 //! | a request's headers, s | `--header-read-timeout` | `PHANTOM_HEADER_READ_TIMEOUT` | 10 |
 //! | connections at once | `--max-connections` | `PHANTOM_MAX_CONNECTIONS` | 1,024 |
 //! | requests in flight at once | `--max-in-flight-requests` | `PHANTOM_MAX_IN_FLIGHT_REQUESTS` | 512 |
+//!
+//! and the event bus's ([`NatsConfig`]).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -22,6 +24,7 @@ use phantom_engine::MAX_BATCH_ROWS;
 use tokio::sync::Semaphore;
 
 use crate::ServerError;
+use crate::nats::{NatsConfig, NatsOverrides};
 
 /// The address `phantom serve` listens on by default: loopback only.
 pub const DEFAULT_ADDR: SocketAddr =
@@ -77,6 +80,8 @@ pub struct ServerConfig {
     pub max_connections: usize,
     /// Requests served at once; more are answered `503 unavailable` at once.
     pub max_in_flight_requests: usize,
+    /// The event bus (NATS JetStream) stream events are published to, if any.
+    pub nats: NatsConfig,
 }
 
 impl Default for ServerConfig {
@@ -91,6 +96,7 @@ impl Default for ServerConfig {
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             max_in_flight_requests: DEFAULT_MAX_IN_FLIGHT_REQUESTS,
+            nats: NatsConfig::default(),
         }
     }
 }
@@ -116,6 +122,8 @@ pub struct ServerOverrides {
     pub max_connections: Option<usize>,
     /// `--max-in-flight-requests`.
     pub max_in_flight_requests: Option<usize>,
+    /// `--nats-url`, `--nats-namespace`, `--nats-partitions`.
+    pub nats: NatsOverrides,
 }
 
 impl ServerConfig {
@@ -200,6 +208,7 @@ impl ServerConfig {
         if let Some(v) = flags.max_in_flight_requests {
             config.max_in_flight_requests = v;
         }
+        config.nats = NatsConfig::load_from(&flags.nats, env)?;
         config.validate()?;
         Ok(config)
     }
@@ -243,7 +252,9 @@ impl ServerConfig {
     }
 }
 
-fn parse_setting<T: std::str::FromStr>(
+/// `value` of the setting `name` parsed, or an error that names both and says what is
+/// `expected`.
+pub(crate) fn parse_setting<T: std::str::FromStr>(
     name: &str,
     value: &str,
     expected: &str,
@@ -254,7 +265,8 @@ fn parse_setting<T: std::str::FromStr>(
         .map_err(|_| invalid(name, value, &format!("expected {expected}")))
 }
 
-fn invalid(name: &str, value: &str, reason: &str) -> ServerError {
+/// The error of the setting `name` whose `value` is unusable for `reason`.
+pub(crate) fn invalid(name: &str, value: &str, reason: &str) -> ServerError {
     ServerError::InvalidSetting {
         name: name.to_owned(),
         value: value.to_owned(),

@@ -32,6 +32,9 @@ pub enum ServerError {
     /// The server failed while running.
     #[error("the server stopped: {0}")]
     Serve(#[source] std::io::Error),
+    /// The event bus (NATS) cannot be used.
+    #[error("the event bus: {0}")]
+    Bus(#[from] phantom_engine::bus::BusError),
 }
 
 /// The JSON body of every error response.

@@ -37,6 +37,7 @@ mod guard;
 mod handlers;
 mod limits;
 mod metrics;
+mod nats;
 mod openapi;
 mod routes;
 mod serve;
@@ -49,7 +50,8 @@ pub use config::{
     DEFAULT_REQUEST_TIMEOUT, DEFAULT_UPLOAD_TIMEOUT, ServerConfig, ServerOverrides,
 };
 pub use error::{ErrorBody, ErrorDetail, ServerError};
+pub use nats::{NatsConfig, NatsOverrides};
 pub use openapi::document as openapi_document;
 pub use routes::{Access, Audit, ROUTES, RouteSpec, router};
-pub use serve::{serve, serve_on};
+pub use serve::{serve, serve_on, shutdown_signal};
 pub use state::AppState;

@@ -36,23 +36,36 @@ pub async fn serve(engine: Engine, config: ServerConfig) -> Result<(), ServerErr
 
 /// Serves the API on `listener` until `shutdown` completes, then lets the requests in flight
 /// finish and closes the engine (on every path). `config.addr` is not used: the listener is
-/// already bound.
+/// already bound. With `config.nats.url` set, it first connects to the event bus, and fails
+/// if it cannot.
 pub async fn serve_on(
     listener: TcpListener,
     engine: Engine,
     config: ServerConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
-    let local = match config
+    let ready = match config
         .validate()
         .and_then(|()| listener.local_addr().map_err(ServerError::Serve))
     {
-        Ok(local) => local,
+        Ok(local) => config.nats.connect().await.map(|bus| (local, bus)),
+        Err(e) => Err(e),
+    };
+    let (local, bus) = match ready {
+        Ok(ready) => ready,
         Err(e) => {
             engine.close().await;
             return Err(e);
         }
     };
+    if let Some(bus) = &bus {
+        let options = bus.options();
+        tracing::info!(
+            "event bus: NATS stream {} ({} partitions)",
+            options.stream_name,
+            options.partitions
+        );
+    }
     tracing::info!(
         "listening on http://{local} (storage: {})",
         engine.storage_backend()
@@ -61,7 +74,7 @@ pub async fn serve_on(
         max_connections: config.max_connections,
         header_read_timeout: config.header_read_timeout,
     };
-    let state = AppState::new(engine.clone(), config);
+    let state = AppState::with_bus(engine.clone(), config, bus);
     let stopping = state.clone();
     let shutdown = async move {
         shutdown.await;
@@ -74,11 +87,11 @@ pub async fn serve_on(
     Ok(())
 }
 
-/// Installs the SIGINT and SIGTERM handlers now, before the server says it is listening, so
-/// a signal sent right after that line is never missed, and returns a future that completes
-/// on the first of them.
+/// Installs the SIGINT and SIGTERM handlers now, before the server (or a worker) says it is
+/// running, so a signal sent right after that line is never missed, and returns a future that
+/// completes on the first of them.
 #[cfg(unix)]
-fn shutdown_signal() -> Result<impl Future<Output = ()> + Send + 'static, ServerError> {
+pub fn shutdown_signal() -> Result<impl Future<Output = ()> + Send + 'static, ServerError> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut interrupt = signal(SignalKind::interrupt()).map_err(ServerError::Serve)?;
     let mut terminate = signal(SignalKind::terminate()).map_err(ServerError::Serve)?;
@@ -92,7 +105,7 @@ fn shutdown_signal() -> Result<impl Future<Output = ()> + Send + 'static, Server
 
 /// Completes on Ctrl-C.
 #[cfg(not(unix))]
-fn shutdown_signal() -> Result<impl Future<Output = ()> + Send + 'static, ServerError> {
+pub fn shutdown_signal() -> Result<impl Future<Output = ()> + Send + 'static, ServerError> {
     Ok(async {
         if tokio::signal::ctrl_c().await.is_ok() {
             tracing::info!("Ctrl-C received; shutting down");

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use phantom_engine::Engine;
+use phantom_engine::bus::EventBus;
 
 use crate::config::ServerConfig;
 use crate::limits::InFlight;
@@ -20,16 +21,25 @@ struct Shared {
     config: ServerConfig,
     metrics: Metrics,
     in_flight: InFlight,
+    /// Where stream events are published, when the server runs with a bus.
+    bus: Option<EventBus>,
     /// Set when the server stops: live feeds end so shutdown does not wait for them.
     stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl AppState {
-    /// The state of a server over `engine` with `config`'s limits.
+    /// The state of a server over `engine` with `config`'s limits, without an event bus.
     pub fn new(engine: Engine, config: ServerConfig) -> Self {
+        Self::with_bus(engine, config, None)
+    }
+
+    /// The state of a server over `engine` with `config`'s limits, publishing stream events
+    /// to `bus` when there is one.
+    pub fn with_bus(engine: Engine, config: ServerConfig, bus: Option<EventBus>) -> Self {
         Self {
             inner: Arc::new(Shared {
                 engine,
+                bus,
                 in_flight: InFlight::new(config.max_in_flight_requests),
                 config,
                 metrics: Metrics::new(),
@@ -56,6 +66,12 @@ impl AppState {
     /// The server settings.
     pub fn config(&self) -> &ServerConfig {
         &self.inner.config
+    }
+
+    /// The event bus stream events go to, when the server runs with one (`--nats-url`);
+    /// without one, they are applied in the server.
+    pub fn bus(&self) -> Option<&EventBus> {
+        self.inner.bus.as_ref()
     }
 
     pub(crate) fn metrics(&self) -> &Metrics {

@@ -10,6 +10,7 @@ pub mod models;
 pub mod predict;
 pub mod serve;
 pub mod train;
+pub mod worker;
 
 use std::io::Write;
 use std::path::Path;

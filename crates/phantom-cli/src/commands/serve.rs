@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::Args;
 use phantom_engine::{ConfigOverrides, Engine, EngineConfig};
-use phantom_server::{ServerConfig, ServerOverrides};
+use phantom_server::{NatsOverrides, ServerConfig, ServerOverrides};
 
 /// Arguments of `phantom serve`.
 #[derive(Args)]
@@ -15,6 +15,7 @@ use phantom_server::{ServerConfig, ServerOverrides};
   phantom serve
   phantom serve --addr 0.0.0.0:8080 --data-dir /var/lib/phantom
   phantom serve --database-url postgres://phantom@db/phantom --redis-url redis://cache:6379
+  phantom serve --database-url postgres://phantom@db/phantom --nats-url nats://bus:4222
 
 On first start the server creates an admin API key for the tenant 'default' and writes it to
 admin.key in the data directory (readable by you only); the log says where, once:
@@ -29,7 +30,8 @@ once (/healthz excepted); over --max-connections, new connections wait until one
 
 Environment: PHANTOM_ADDR, PHANTOM_MAX_BODY_BYTES, PHANTOM_MAX_BATCH_ROWS,
 PHANTOM_MAX_UPLOAD_BYTES, PHANTOM_REQUEST_TIMEOUT, PHANTOM_UPLOAD_TIMEOUT,
-PHANTOM_HEADER_READ_TIMEOUT, PHANTOM_MAX_CONNECTIONS, PHANTOM_MAX_IN_FLIGHT_REQUESTS, PHANTOM_LOG
+PHANTOM_HEADER_READ_TIMEOUT, PHANTOM_MAX_CONNECTIONS, PHANTOM_MAX_IN_FLIGHT_REQUESTS,
+PHANTOM_NATS_URL, PHANTOM_NATS_NAMESPACE, PHANTOM_NATS_PARTITIONS, PHANTOM_LOG
 (error, warn, info, debug or trace; default info), and the engine's (PHANTOM_DATA_DIR,
 PHANTOM_DATABASE_URL, PHANTOM_REDIS_URL, PHANTOM_CONFIG, PHANTOM_MAX_FAILED_LOGINS, ...); flags
 win. docs/API.md describes every route.")]
@@ -46,6 +48,16 @@ pub struct ServeArgs {
     /// Redis URL for the prediction cache.
     #[arg(long, value_name = "URL")]
     redis_url: Option<String>,
+    /// NATS URL (nats://[user:password@]host:4222) of the event bus that `phantom worker`
+    /// processes consume; docs/SCALE-OUT.md.
+    #[arg(long, value_name = "URL")]
+    nats_url: Option<String>,
+    /// Namespace of the bus's stream, subjects and lease bucket, to share one NATS server.
+    #[arg(long, value_name = "NAME")]
+    nats_namespace: Option<String>,
+    /// Partitions of the bus; the same for every server and worker [default: 16].
+    #[arg(long, value_name = "N")]
+    nats_partitions: Option<u32>,
     /// TOML configuration file of the engine.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -88,6 +100,11 @@ pub fn run(args: &ServeArgs) -> Result<()> {
         header_read_timeout_seconds: args.header_read_timeout,
         max_connections: args.max_connections,
         max_in_flight_requests: args.max_in_flight_requests,
+        nats: NatsOverrides {
+            url: args.nats_url.clone(),
+            namespace: args.nats_namespace.clone(),
+            partitions: args.nats_partitions,
+        },
     })?;
     let engine_config = EngineConfig::load(&ConfigOverrides {
         config_file: args.config.clone(),
@@ -121,7 +138,7 @@ pub fn run(args: &ServeArgs) -> Result<()> {
 }
 
 /// Logs to stderr at the level of `PHANTOM_LOG` (default info).
-fn init_logging() {
+pub(crate) fn init_logging() {
     let wanted = std::env::var("PHANTOM_LOG").unwrap_or_default();
     let level = wanted
         .parse::<tracing::Level>()

@@ -8,4 +8,5 @@ mod help;
 mod models;
 mod serve;
 mod support;
+mod worker;
 mod workflow;

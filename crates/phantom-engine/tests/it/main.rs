@@ -1,4 +1,4 @@
-//! Integration tests of the engine, on the embedded SQLite store (and PostgreSQL and Redis
+//! Integration tests of the engine, on the embedded SQLite store (and PostgreSQL, Redis and NATS
 //! where their test URLs are set): models, training jobs, inference, authentication and
 //! access, streams and anomalies, and the feature and analytics functions through JSON.
 
@@ -6,6 +6,7 @@ mod analytics;
 mod auth;
 mod backends;
 mod bad_input;
+mod bus;
 mod concurrency;
 mod features;
 mod inference;

@@ -4,6 +4,9 @@
 //! answer, so an acknowledged batch is stored; the answer is the OTLP export response (with
 //! `partial_success` when records were rejected) in the request's format.
 //!
+//! With `--nats-url`, batches are published to NATS JetStream instead (acknowledged before the
+//! answer) and `phantom worker` processes apply them (docs/SCALE-OUT.md).
+//!
 //! A stream can be split by a record attribute: `?partition=host.name` or the header
 //! `x-phantom-partition: host.name` (OpenTelemetry exporters send extra headers through
 //! `OTEL_EXPORTER_OTLP_HEADERS`).
@@ -12,7 +15,8 @@ use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use phantom_engine::streams::{EventBody, Signal, StreamEvent, StreamId};
+use phantom_engine::bus::EventBus;
+use phantom_engine::streams::{EventBody, IngestReport, Signal, StreamEvent, StreamId};
 use phantom_otlp::{Batch, RecordBody};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -138,7 +142,10 @@ async fn receive(
     .map_err(|e| ApiError::from(phantom_engine::EngineError::Internal(e.to_string())))?
     .map_err(otlp_error)?;
     let (events, rejected, rejection) = events;
-    let report = state.engine().ingest(&p.tenant, events, None).await?;
+    let report = match state.bus() {
+        Some(bus) => publish(bus, &p.tenant, events).await?,
+        None => state.engine().ingest(&p.tenant, events, None).await?,
+    };
     state.metrics().record_ingested(
         &p.tenant,
         signal.as_str(),
@@ -163,6 +170,41 @@ async fn receive(
         body,
     )
         .into_response())
+}
+
+/// With a NATS event bus, the events go to the bus (acknowledged by JetStream before the
+/// answer) and workers apply them; values that are not finite numbers are refused here, as
+/// the engine would.
+async fn publish(
+    bus: &EventBus,
+    tenant: &str,
+    events: Vec<StreamEvent>,
+) -> Result<IngestReport, ApiError> {
+    let mut report = IngestReport::default();
+    let events: Vec<StreamEvent> = events
+        .into_iter()
+        .filter(|event| match event.body {
+            EventBody::Value(v) if !v.is_finite() => {
+                report.rejected += 1;
+                report.rejection.get_or_insert_with(|| {
+                    format!(
+                        "a value of metric stream '{}' is {v}, not a finite number",
+                        event.stream.key()
+                    )
+                });
+                false
+            }
+            EventBody::Value(_) | EventBody::Text(_) => true,
+        })
+        .collect();
+    report.accepted = bus.publish(tenant, events).await.map_err(|e| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            format!("the event bus refused the batch: {e}; send it again"),
+        )
+    })?;
+    Ok(report)
 }
 
 /// A decoded batch as events of their streams, with the batch's rejections.

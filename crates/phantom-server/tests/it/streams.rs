@@ -361,3 +361,78 @@ async fn live_feed_on(s: &Server) {
     assert!(seen.contains("\"stream\":{\"key\":\"feed/logs\""), "{seen}");
     // The server stops although the feed is still open (stop() waits for it).
 }
+
+/// With `--nats-url`, the server publishes batches to JetStream and a worker applies them:
+/// the same events end up in the stream, scored the same way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_nats_the_server_publishes_and_a_worker_applies() {
+    let Some(nats) = std::env::var("PHANTOM_TEST_NATS_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        eprintln!("ingestion over NATS was not run: PHANTOM_TEST_NATS_URL is not set");
+        return;
+    };
+    let namespace = format!("srv{}", std::process::id());
+    let mut config = phantom_server::ServerConfig::default();
+    config.nats.url = Some(nats.clone());
+    config.nats.bus = phantom_engine::bus::BusOptions::namespaced(&namespace).unwrap();
+    let s = Server::start_with(&crate::support::Backend::Sqlite, config.clone()).await;
+    let bus = phantom_engine::bus::EventBus::connect(&nats, config.nats.bus.clone())
+        .await
+        .unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let worker = tokio::spawn(phantom_engine::bus::run_worker(
+        s.engine.clone(),
+        bus,
+        phantom_engine::bus::WorkerOptions::default(),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+
+    let dev = s.tenant.key(Role::Developer);
+    sensitive(&s, s.tenant.admin(), "bus/logs").await;
+    let body = otlp_logs("bus", &incident_lines(), 1);
+    let reply = s.req("POST", "/v1/logs").key(dev).json(&body).send().await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let stream = s
+            .req("GET", "/v1/streams/bus%2Flogs")
+            .key(dev)
+            .send()
+            .await
+            .json();
+        if stream["events_seen"] == 1_700 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the worker did not apply the batch: {stream}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let page = s
+        .req("GET", "/v1/anomalies?stream=bus%2Flogs")
+        .key(dev)
+        .send()
+        .await
+        .json();
+    assert!(
+        page["anomalies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["last_event"].as_u64().unwrap() >= 1_600),
+        "{page}"
+    );
+    let _ = stop.send(());
+    worker.await.unwrap().unwrap();
+    s.stop().await;
+    let cleanup = phantom_engine::bus::EventBus::connect(&nats, config.nats.bus)
+        .await
+        .unwrap();
+    cleanup.delete().await.unwrap();
+}
