@@ -6,6 +6,7 @@ mod detect;
 mod evidence;
 mod help;
 mod models;
+mod otel;
 mod serve;
 mod support;
 mod worker;

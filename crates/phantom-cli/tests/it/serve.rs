@@ -13,16 +13,16 @@ use serde_json::{Value, json};
 use crate::support::workdir;
 
 /// A running `phantom serve` and the lines it has logged.
-struct Served {
+pub(crate) struct Served {
     child: Child,
-    addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
     log: mpsc::Receiver<String>,
     logged: Vec<String>,
 }
 
 impl Served {
     /// Starts `phantom serve` on a free port over `data_dir` and waits until it listens.
-    fn start(data_dir: &Path) -> Served {
+    pub(crate) fn start(data_dir: &Path) -> Served {
         let mut child = Command::new(env!("CARGO_BIN_EXE_phantom"))
             .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
@@ -67,7 +67,7 @@ impl Served {
     }
 
     /// Sends SIGTERM and waits for a clean exit; returns everything logged.
-    fn terminate(mut self) -> Vec<String> {
+    pub(crate) fn terminate(mut self) -> Vec<String> {
         let status = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
@@ -85,11 +85,11 @@ impl Served {
             self.logged.push(line);
         }
         assert!(exit.success(), "exit {exit:?}: {:?}", self.logged);
-        self.logged
+        std::mem::take(&mut self.logged)
     }
 
     /// One HTTP/1.1 request on its own connection; returns the status and the body.
-    fn call(
+    pub(crate) fn call(
         &self,
         method: &str,
         path: &str,
@@ -129,6 +129,16 @@ impl Served {
             serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
         };
         (status, body)
+    }
+}
+
+/// A test that fails before `terminate` leaves no server behind.
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
     }
 }
 
