@@ -281,10 +281,16 @@ impl Engine {
                 });
                 continue;
             }
-            let slot = *index.entry(event.stream.clone()).or_insert_with(|| {
-                groups.push((event.stream.clone(), Vec::new()));
-                groups.len() - 1
-            });
+            // Looked up before inserting: most events go to a stream already seen, and their
+            // key is then not cloned.
+            let slot = match index.get(&event.stream) {
+                Some(&slot) => slot,
+                None => {
+                    index.insert(event.stream.clone(), groups.len());
+                    groups.push((event.stream.clone(), Vec::new()));
+                    groups.len() - 1
+                }
+            };
             groups[slot].1.push(event);
         }
         report.streams = groups.len();

@@ -93,14 +93,7 @@ impl StreamState {
     /// Feeds one event; an anomaly when it ends an anomalous window (or is an anomalous
     /// point). A body of the wrong kind for the detector is refused.
     pub(crate) fn push(&mut self, body: &EventBody) -> Result<Option<Finding>, EngineError> {
-        let mut chain = Sha256::new();
-        chain.update(hex::decode(&self.chain).unwrap_or_default());
-        match body {
-            EventBody::Text(text) => chain.update(text.as_bytes()),
-            EventBody::Value(value) => chain.update(value.to_string().as_bytes()),
-        }
-        chain.update(b"\n");
-        self.chain = hex::encode(chain.finalize());
+        self.extend_chain(body);
         let offset = self.offset;
         match (&mut self.detector, body) {
             (Detector::Cbad(detector), EventBody::Text(text)) => {
@@ -145,6 +138,30 @@ impl StreamState {
             (Detector::Series(_), EventBody::Text(_)) => Err(invalid(
                 "a text event was sent to a metrics stream; send it as a log or an event".into(),
             )),
+        }
+    }
+
+    /// Extends the hash chain by one event. The chain is read and written in place (no
+    /// allocation): this runs for every event. A stored chain that is not 32 bytes of hex
+    /// counts as empty, as it always did.
+    fn extend_chain(&mut self, body: &EventBody) {
+        let mut chain = Sha256::new();
+        let mut previous = [0u8; 32];
+        if hex::decode_to_slice(&self.chain, &mut previous).is_ok() {
+            chain.update(previous);
+        }
+        match body {
+            EventBody::Text(text) => chain.update(text.as_bytes()),
+            EventBody::Value(value) => chain.update(value.to_string().as_bytes()),
+        }
+        chain.update(b"\n");
+        let mut hex = [0u8; 64];
+        // 32 bytes always fit 64 hex digits, which are ASCII.
+        if hex::encode_to_slice(chain.finalize(), &mut hex).is_ok()
+            && let Ok(hex) = std::str::from_utf8(&hex)
+        {
+            self.chain.clear();
+            self.chain.push_str(hex);
         }
     }
 
