@@ -103,26 +103,24 @@ impl<K: Borrow<str> + Hash + Eq> TokenProfile<K> {
             return if self.total == other.total { 0.0 } else { 1.0 };
         }
         let (n, m) = (f64::from(self.total), f64::from(other.total));
-        // Half of each share p with no counterpart: p·log2(2p / p) / 2.
+        // Only `other`'s tokens are visited (the window's, far fewer than the baseline's): a
+        // share with no counterpart adds half of itself, p·log2(2p / p) / 2, so the shares of
+        // this profile that `other` lacks add half of what the shared ones leave.
         let mut js = 0.0;
-        for (t, &c) in &self.counts {
-            let p = f64::from(c) / n;
-            match other.counts.get(t.borrow()) {
-                Some(&d) => {
-                    let q = f64::from(d) / m;
+        let mut shared = 0.0;
+        for (t, &d) in &other.counts {
+            let q = f64::from(d) / m;
+            match self.counts.get(t.borrow()) {
+                Some(&c) => {
+                    let p = f64::from(c) / n;
+                    shared += p;
                     let mid = (p + q) / 2.0;
                     js += (p * (p / mid).log2() + q * (q / mid).log2()) / 2.0;
                 }
-                None => js += p / 2.0,
+                None => js += q / 2.0,
             }
         }
-        let only_other: u32 = other
-            .counts
-            .iter()
-            .filter(|(t, _)| !self.counts.contains_key((*t).borrow()))
-            .map(|(_, &d)| d)
-            .sum();
-        js += f64::from(only_other) / m / 2.0;
+        js += (1.0 - shared).max(0.0) / 2.0;
         js.clamp(0.0, 1.0)
     }
 }
