@@ -13,21 +13,18 @@
 //! The detector's state serialises (serde) with the events it still needs, so a restarted
 //! process resumes with the same baseline and gives the same verdicts.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::compress::{CompressError, Compressor};
+use super::decide::{Measure, MeasureScore, score, upper_bound};
 use super::events::EventLog;
 use super::measures::{BaselineMeasures, Measures, measure};
 use super::normalize::normalize_into;
-use super::permutation::{TestPlan, permutation_test};
+use super::permutation::{Observed, TestPlan, permutation_test};
 use super::settings::CbadSettings;
-use crate::series::median;
-
-/// Scale that makes the MAD estimate the standard deviation under normality.
-const MAD_TO_SIGMA: f64 = 1.4826;
 
 /// Templates and tokens listed in an explanation, at most.
 const MAX_LISTED: usize = 10;
@@ -93,6 +90,12 @@ pub struct Decision {
     pub seed: u64,
     /// The window's number (0 is the first scored window).
     pub window_index: u64,
+    /// Every measure's z-score against recent normal windows, with its threshold.
+    #[serde(default)]
+    pub scores: Vec<MeasureScore>,
+    /// The measure the permutation test ran on: the one furthest past its threshold.
+    #[serde(default)]
+    pub tested: Option<Measure>,
 }
 
 /// The verdict on one window.
@@ -109,7 +112,9 @@ pub struct WindowVerdict {
     pub measures: Measures,
     /// How the verdict was reached.
     pub decision: Decision,
-    /// The score: the NCD's robust z-score (0 while warming up).
+    /// The score: the largest excess of a measure's z-score over its threshold, in the
+    /// measure's direction, in units of the NCD's z threshold (so a score above
+    /// `ncd_z_threshold` stands out); 0 while warming up.
     pub score: f64,
     /// Whether the window is an anomaly.
     pub is_anomaly: bool,
@@ -146,6 +151,13 @@ pub struct LogDetector {
     baseline_first: Option<u64>,
     /// NCDs of recent windows that were not anomalies.
     history: VecDeque<f64>,
+    /// The other measures of those windows.
+    #[serde(default)]
+    histories: BTreeMap<Measure, VecDeque<f64>>,
+    /// Whether the last window was an anomaly: the baseline is then kept (see
+    /// `CbadSettings::max_frozen_events`).
+    #[serde(default)]
+    frozen: bool,
     /// Windows scored.
     windows: u64,
     /// The compressor that scores windows, made on first use and kept.
@@ -171,6 +183,8 @@ impl LogDetector {
             since_scored: 0,
             baseline_first: None,
             history: VecDeque::new(),
+            histories: BTreeMap::new(),
+            frozen: false,
             windows: 0,
             compressor: None,
             prepared: None,
@@ -229,37 +243,57 @@ impl LogDetector {
         let lag = self
             .baseline_first
             .map(|b| wanted_baseline.saturating_sub(b));
-        if lag.is_none_or(|l| l >= s.baseline_refresh_events as u64) {
+        // While windows are anomalies the baseline is kept, so the incident does not become
+        // the reference it is measured against, up to `max_frozen_events` more lag.
+        let refresh_at = s.baseline_refresh_events as u64
+            + if self.frozen {
+                s.max_frozen_events as u64
+            } else {
+                0
+            };
+        if lag.is_none_or(|l| l >= refresh_at) {
             self.baseline_first = Some(wanted_baseline);
             self.prepared = None;
         }
         let baseline_first = self.baseline_first.unwrap_or(wanted_baseline);
         let baseline_at = (baseline_first - self.first_seq) as usize;
         let window_at = (window_first - self.first_seq) as usize;
-        let baseline_bytes = self.events.lines(baseline_at, s.baseline_events).as_bytes();
-        let window_bytes = self.events.lines(window_at, s.window_events).as_bytes();
+        let baseline_lines = self.events.lines(baseline_at, s.baseline_events);
+        let window_lines = self.events.lines(window_at, s.window_events);
         let compressor = self
             .compressor
             .get_or_insert_with(|| Compressor::new(s.compressor));
         let prepared = match self.prepared.take() {
             Some(p) => p,
-            None => BaselineMeasures::prepare(compressor, baseline_bytes)?,
+            None => BaselineMeasures::prepare(compressor, baseline_lines)?,
         };
-        let measures = measure(compressor, &prepared, window_bytes)?;
+        let measures = measure(compressor, &prepared, window_lines)?;
         self.prepared = Some(prepared);
-        let (median, mad) = median_mad(&self.history);
-        let spread = (MAD_TO_SIGMA * mad).max(1e-3);
-        let ncd_z = if self.history.is_empty() {
-            0.0
-        } else {
-            (measures.ncd - median) / spread
-        };
-        let ncd_threshold = (median + s.ncd_z_threshold * spread).max(s.min_ncd);
+        let scores: Vec<MeasureScore> = Measure::ALL
+            .iter()
+            .map(|&m| {
+                let history = history_of(&mut self.history, &mut self.histories, m);
+                score(
+                    m,
+                    m.value(&measures),
+                    history,
+                    s.ncd_z_threshold * s.z_scale(m),
+                )
+            })
+            .collect();
+        let ncd_score = &scores[0];
+        let ncd_threshold = upper_bound(ncd_score).max(s.min_ncd);
         let warmed_up = self.windows >= s.warmup_windows as u64;
+        // The measure furthest past its threshold; the NCD also has to pass `min_ncd`.
+        let standing_out = scores
+            .iter()
+            .filter(|m| m.measure != Measure::Ncd || measures.ncd > ncd_threshold)
+            .max_by(|a, b| a.excess().total_cmp(&b.excess()))
+            .filter(|m| warmed_up && m.excess() > 1.0);
         let mut decision = Decision {
-            history_median: median,
-            history_mad: mad,
-            ncd_z,
+            history_median: ncd_score.median,
+            history_mad: ncd_score.mad,
+            ncd_z: ncd_score.z,
             ncd_threshold,
             p_value: None,
             permutations: 0,
@@ -267,9 +301,11 @@ impl LogDetector {
             p_value_threshold: s.p_value_threshold,
             seed: s.seed,
             window_index: self.windows,
+            scores: Vec::new(),
+            tested: standing_out.map(|m| m.measure),
         };
         let mut changed = None;
-        if warmed_up && measures.ncd > ncd_threshold {
+        if let Some(m) = standing_out {
             let baseline_texts = self.events.texts(baseline_at, s.baseline_events);
             let window_texts = self.events.texts(window_at, s.window_events);
             let t = permutation_test(
@@ -277,7 +313,11 @@ impl LogDetector {
                     .get_or_insert_with(|| Compressor::new(s.compressor)),
                 &baseline_texts,
                 &window_texts,
-                measures.ncd,
+                Observed {
+                    measure: m.measure,
+                    value: m.value,
+                    direction: m.direction(),
+                },
                 TestPlan {
                     permutations: s.permutations,
                     p_threshold: s.p_value_threshold,
@@ -292,34 +332,53 @@ impl LogDetector {
                 changed = Some(changes(&baseline_texts, &window_texts));
             }
         }
+        let score = if warmed_up {
+            scores
+                .iter()
+                .map(MeasureScore::excess)
+                .fold(f64::MIN, f64::max)
+                * s.ncd_z_threshold
+        } else {
+            0.0
+        };
+        decision.scores = scores;
         let is_anomaly = changed.is_some();
         let verdict = WindowVerdict {
             baseline: range_of(
                 baseline_first,
                 s.baseline_events,
-                baseline_bytes,
+                baseline_lines.as_bytes(),
                 is_anomaly,
             ),
-            window: range_of(window_first, s.window_events, window_bytes, is_anomaly),
+            window: range_of(
+                window_first,
+                s.window_events,
+                window_lines.as_bytes(),
+                is_anomaly,
+            ),
             // The first window's baseline events are never scored: they are the baseline.
             new_events: (
                 (self.next_seq - self.since_scored as u64).max(window_first),
                 self.next_seq - 1,
             ),
-            score: if warmed_up { ncd_z } else { 0.0 },
+            score,
             measures,
             decision,
             is_anomaly,
             changes: changed,
         };
-        // An anomalous window stays out of the history, so an incident does not become the
+        // An anomalous window stays out of the histories, so an incident does not become the
         // norm it is measured against.
         if !is_anomaly {
-            self.history.push_back(verdict.measures.ncd);
-            if self.history.len() > s.history_windows {
-                self.history.pop_front();
+            for m in Measure::ALL {
+                let history = history_of(&mut self.history, &mut self.histories, m);
+                history.push_back(m.value(&verdict.measures));
+                if history.len() > s.history_windows {
+                    history.pop_front();
+                }
             }
         }
+        self.frozen = is_anomaly;
         self.windows += 1;
         self.since_scored = 0;
         self.forget_unneeded();
@@ -343,6 +402,21 @@ impl LogDetector {
     }
 }
 
+/// The values of `m` in recent normal windows: the NCD's history, or one of the others.
+fn history_of<'a>(
+    ncd: &'a mut VecDeque<f64>,
+    others: &'a mut BTreeMap<Measure, VecDeque<f64>>,
+    m: Measure,
+) -> &'a mut VecDeque<f64> {
+    match m {
+        Measure::Ncd => ncd,
+        Measure::Novelty
+        | Measure::RatioChange
+        | Measure::EntropyChange
+        | Measure::TokenDivergence => others.entry(m).or_default(),
+    }
+}
+
 /// The range of `count` events from `first`, whose lines are `bytes`, hashed if `hash`.
 fn range_of(first: u64, count: usize, bytes: &[u8], hash: bool) -> EventRange {
     EventRange {
@@ -355,17 +429,6 @@ fn range_of(first: u64, count: usize, bytes: &[u8], hash: bool) -> EventRange {
                 .collect()
         }),
     }
-}
-
-/// Median and median absolute deviation.
-fn median_mad(values: &VecDeque<f64>) -> (f64, f64) {
-    if values.is_empty() {
-        return (0.0, 0.0);
-    }
-    let mut v: Vec<f64> = values.iter().copied().collect();
-    let center = median(&mut v);
-    let mut deviations: Vec<f64> = v.iter().map(|x| (x - center).abs()).collect();
-    (center, median(&mut deviations))
 }
 
 /// Counts of each template (whole normalised event) and each token of `events`.

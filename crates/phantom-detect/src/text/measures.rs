@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::compress::{CompressError, Compressor};
+use super::profile::TokenProfile;
 
 /// What a window's compression says about it.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -32,26 +33,36 @@ pub struct Measures {
     pub entropy_change: f64,
     /// Normalised compression distance, `(C(BW) − min(C(B), C(W))) / max(C(B), C(W))`.
     pub ncd: f64,
+    /// `C(W | B) / |W|`: compressed bytes per window byte that the baseline cannot explain.
+    #[serde(default)]
+    pub novelty: f64,
+    /// Jensen–Shannon divergence (base 2, 0 to 1) between the token frequencies of the
+    /// baseline and of the window.
+    #[serde(default)]
+    pub token_divergence: f64,
 }
 
 /// The baseline's side of the measures, computed once per baseline.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct BaselineMeasures {
     pub(crate) bytes: usize,
     pub(crate) compressed: usize,
     pub(crate) entropy: f64,
+    pub(crate) tokens: TokenProfile<Box<str>>,
 }
 
 impl BaselineMeasures {
     /// Prepares `baseline` in `compressor` and measures it.
     pub(crate) fn prepare(
         compressor: &mut Compressor,
-        baseline: &[u8],
+        baseline: &str,
     ) -> Result<Self, CompressError> {
+        let bytes = baseline.as_bytes();
         Ok(Self {
-            bytes: baseline.len(),
-            compressed: compressor.set_baseline(baseline)?,
-            entropy: entropy(baseline),
+            bytes: bytes.len(),
+            compressed: compressor.set_baseline(bytes)?,
+            entropy: entropy(bytes),
+            tokens: TokenProfile::of_lines(baseline).to_owned_tokens(),
         })
     }
 }
@@ -60,12 +71,12 @@ impl BaselineMeasures {
 pub(crate) fn measure(
     compressor: &mut Compressor,
     baseline: &BaselineMeasures,
-    window: &[u8],
+    window_text: &str,
 ) -> Result<Measures, CompressError> {
+    let window = window_text.as_bytes();
     let cw = compressor.size(window)?;
     let cwb = compressor.size_given_baseline(window)?;
     let cb = baseline.compressed;
-    let ratio = |c: usize, n: usize| if n == 0 { 0.0 } else { c as f64 / n as f64 };
     let baseline_ratio = ratio(cb, baseline.bytes);
     let window_ratio = ratio(cw, window.len());
     let window_entropy = entropy(window);
@@ -82,7 +93,20 @@ pub(crate) fn measure(
         window_entropy,
         entropy_change: window_entropy - baseline.entropy,
         ncd: ncd(cb, cw, cwb),
+        novelty: ratio(cwb, window.len()),
+        token_divergence: baseline
+            .tokens
+            .divergence(&TokenProfile::of_lines(window_text)),
     })
+}
+
+/// `compressed / bytes`, 0 for no bytes.
+pub(crate) fn ratio(compressed: usize, bytes: usize) -> f64 {
+    if bytes == 0 {
+        0.0
+    } else {
+        compressed as f64 / bytes as f64
+    }
 }
 
 /// NCD from `C(B)`, `C(W)` and `C(W | B)` (standing for `C(BW) − C(B)`).

@@ -10,15 +10,18 @@
 //! and it lists the [`Changes`]: templates and tokens that appeared or vanished.
 
 mod compress;
+mod decide;
 mod detector;
 mod events;
 mod measures;
 mod normalize;
 mod permutation;
+mod profile;
 mod settings;
 mod tokens;
 
 pub use compress::{CompressError, Compressor, CompressorKind, ZSTD_LEVEL};
+pub use decide::{Measure, MeasureScore};
 pub use detector::{CbadError, Changes, Counted, Decision, EventRange, LogDetector, WindowVerdict};
 pub use measures::{Measures, entropy};
 pub use normalize::{normalize, normalize_into};

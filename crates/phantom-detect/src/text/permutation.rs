@@ -1,5 +1,5 @@
 //! The permutation test: how often does a random split of the baseline and window events
-//! look at least as distant as the real split? Events are shuffled between the two windows
+//! look at least as distant as the real split, by the measure that made the window stand out? Events are shuffled between the two windows
 //! (sizes kept) with ChaCha20 seeded by the settings' seed and the window's number, so the
 //! same data and seed always give the same p-value, `p = (1 + k) / (1 + N)`. Within each side
 //! of a split, events keep their original order: logs repeat in sequences, and a split that
@@ -11,7 +11,9 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha20Rng;
 
 use super::compress::{CompressError, Compressor};
-use super::measures::ncd;
+use super::decide::Measure;
+use super::measures::{entropy, ncd, ratio};
+use super::profile::TokenProfile;
 
 /// The outcome of a test.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -23,6 +25,17 @@ pub(crate) struct TestOutcome {
     pub(crate) permutations: usize,
     /// Permuted splits at least as distant as the real one (`k`).
     pub(crate) at_least_as_distant: usize,
+}
+
+/// What the real split showed.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Observed {
+    /// The measure tested.
+    pub(crate) measure: Measure,
+    /// Its value on the real split.
+    pub(crate) value: f64,
+    /// +1 when a split counts if its value is at least as high, −1 if at least as low.
+    pub(crate) direction: f64,
 }
 
 /// How a test runs.
@@ -38,12 +51,12 @@ pub(crate) struct TestPlan {
     pub(crate) stream: u64,
 }
 
-/// Tests the observed NCD of `baseline` against `window` (events in order).
+/// Tests the observed measure of `baseline` against `window` (events in order).
 pub(crate) fn permutation_test(
     compressor: &mut Compressor,
     baseline: &[&str],
     window: &[&str],
-    observed_ncd: f64,
+    observed: Observed,
     plan: TestPlan,
 ) -> Result<TestOutcome, CompressError> {
     let TestPlan {
@@ -76,12 +89,14 @@ pub(crate) fn permutation_test(
         w_side.extend(w.iter().map(|&i| pool[i]));
         join_into(&b_side, &mut b_bytes);
         join_into(&w_side, &mut w_bytes);
-        // Only the NCD counts here: the same compressions as `measure`, without the rest.
-        let cb = compressor.set_baseline(&b_bytes)?;
-        let cw = compressor.size(&w_bytes)?;
-        let cwb = compressor.size_given_baseline(&w_bytes)?;
+        let value = statistic(
+            observed.measure,
+            compressor,
+            (&b_side, &w_side),
+            (&b_bytes, &w_bytes),
+        )?;
         n += 1;
-        if ncd(cb, cw, cwb) >= observed_ncd {
+        if observed.direction * value >= observed.direction * observed.value {
             k += 1;
             if k > give_up_at {
                 break;
@@ -92,6 +107,34 @@ pub(crate) fn permutation_test(
         p_value: (1 + k) as f64 / (1 + n) as f64,
         permutations: n,
         at_least_as_distant: k,
+    })
+}
+
+/// `measure` of one split, given as events and as their joined lines; only what the measure
+/// needs is computed (the same as in `measure`, without the rest).
+fn statistic(
+    measure: Measure,
+    compressor: &mut Compressor,
+    (b_events, w_events): (&[&str], &[&str]),
+    (b, w): (&[u8], &[u8]),
+) -> Result<f64, CompressError> {
+    Ok(match measure {
+        Measure::Ncd => {
+            let cb = compressor.set_baseline(b)?;
+            let cw = compressor.size(w)?;
+            ncd(cb, cw, compressor.size_given_baseline(w)?)
+        }
+        Measure::Novelty => {
+            compressor.set_baseline(b)?;
+            ratio(compressor.size_given_baseline(w)?, w.len())
+        }
+        Measure::RatioChange => {
+            ratio(compressor.size(w)?, w.len()) - ratio(compressor.size(b)?, b.len())
+        }
+        Measure::EntropyChange => entropy(w) - entropy(b),
+        Measure::TokenDivergence => {
+            TokenProfile::of_events(b_events).divergence(&TokenProfile::of_events(w_events))
+        }
     })
 }
 
@@ -108,7 +151,7 @@ fn join_into(events: &[&str], out: &mut Vec<u8>) {
 mod tests {
     use super::*;
     use crate::text::compress::CompressorKind;
-    use crate::text::measures::{BaselineMeasures, measure};
+    use crate::text::measures::{BaselineMeasures, Measures, measure};
 
     fn plan(permutations: usize, p_threshold: f64, seed: u64, stream: u64) -> TestPlan {
         TestPlan {
@@ -123,12 +166,21 @@ mod tests {
         (0..n).map(f).collect()
     }
 
-    fn ncd_of(c: &mut Compressor, b: &[&str], w: &[&str]) -> f64 {
+    fn measured(c: &mut Compressor, b: &[&str], w: &[&str]) -> Measures {
         let (mut bb, mut wb) = (Vec::new(), Vec::new());
         join_into(b, &mut bb);
         join_into(w, &mut wb);
-        let prepared = BaselineMeasures::prepare(c, &bb).unwrap();
-        measure(c, &prepared, &wb).unwrap().ncd
+        let text = |bytes: Vec<u8>| String::from_utf8(bytes).unwrap();
+        let prepared = BaselineMeasures::prepare(c, &text(bb)).unwrap();
+        measure(c, &prepared, &text(wb)).unwrap()
+    }
+
+    fn ncd_of(c: &mut Compressor, b: &[&str], w: &[&str]) -> Observed {
+        Observed {
+            measure: Measure::Ncd,
+            value: measured(c, b, w).ncd,
+            direction: 1.0,
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::compress::CompressorKind;
+use super::decide::Measure;
 
 /// A named set of settings.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -48,7 +49,8 @@ pub struct CbadSettings {
     /// window by this many events (until then the prepared baseline is reused).
     pub baseline_refresh_events: usize,
     /// Robust z-score of a window's NCD against the NCDs of recent windows above which the
-    /// permutation test runs.
+    /// permutation test runs. The other measures' thresholds are this times their scale (see
+    /// [`CbadSettings::z_scale`]).
     pub ncd_z_threshold: f64,
     /// An NCD at or below this is never tested (a floor under the adaptive threshold).
     pub min_ncd: f64,
@@ -64,6 +66,15 @@ pub struct CbadSettings {
     pub compressor: CompressorKind,
     /// Seed of the permutation test (ChaCha20).
     pub seed: u64,
+    /// While windows are anomalies the baseline is not refreshed, for at most this many
+    /// events of lag beyond `baseline_refresh_events` (0: always refresh on time).
+    #[serde(default = "default_max_frozen_events")]
+    pub max_frozen_events: usize,
+}
+
+/// `max_frozen_events` of settings saved before it existed: the balanced preset's.
+fn default_max_frozen_events() -> usize {
+    CbadSettings::preset(Preset::Balanced).max_frozen_events
 }
 
 impl CbadSettings {
@@ -87,6 +98,19 @@ impl CbadSettings {
             permutations,
             compressor: CompressorKind::Zstd,
             seed: 0,
+            max_frozen_events: 2 * baseline,
+        }
+    }
+
+    /// The z threshold of measure `m` as a multiple of `ncd_z_threshold`.
+    pub fn z_scale(&self, m: Measure) -> f64 {
+        // Chosen on the quality benchmark (docs/DETECTION.md): the NCD keeps its threshold; the
+        // measures that also move with ordinary drift need more.
+        match m {
+            Measure::Ncd => 1.0,
+            Measure::EntropyChange => 1.2,
+            Measure::Novelty | Measure::TokenDivergence => 1.5,
+            Measure::RatioChange => 2.0,
         }
     }
 
