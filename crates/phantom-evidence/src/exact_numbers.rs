@@ -8,7 +8,7 @@ use crate::EvidenceError;
 
 /// The largest magnitude of an integer every double-based reader keeps exactly (I-JSON,
 /// RFC 7493): 2^53 - 1.
-const MAX_EXACT_INTEGER: u64 = (1 << 53) - 1;
+pub const MAX_EXACT_INTEGER: u64 = (1 << 53) - 1;
 
 /// Fails on the first number in `object` that a double does not hold exactly, naming its path.
 pub(crate) fn check_exact_numbers(object: &Map<String, Value>) -> Result<(), EvidenceError> {

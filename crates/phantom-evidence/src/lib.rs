@@ -36,6 +36,7 @@ mod signature;
 
 pub use canonical::canonical_json;
 pub use error::EvidenceError;
+pub use exact_numbers::MAX_EXACT_INTEGER;
 pub use key::{EvidenceKey, PublicKey};
 pub use pdf::render_pdf;
 pub use signature::{Verified, sign, verify};

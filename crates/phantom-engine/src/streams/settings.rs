@@ -118,6 +118,15 @@ impl StreamSettingsRequest {
                         .map_err(|e| invalid(format!("cbad settings: {e}")))?,
                 };
                 settings.check().map_err(invalid)?;
+                // The seed is written into every anomaly's explanation, and a signed evidence
+                // bundle can only hold integers that every JSON reader keeps exactly.
+                if settings.seed > phantom_evidence::MAX_EXACT_INTEGER {
+                    return Err(invalid(format!(
+                        "seed {} is larger than {}, the largest integer a signed evidence bundle can hold",
+                        settings.seed,
+                        phantom_evidence::MAX_EXACT_INTEGER
+                    )));
+                }
                 Ok(DetectorSettings::Cbad { settings })
             }
             DetectorName::Series => {

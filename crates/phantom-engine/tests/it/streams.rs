@@ -224,6 +224,17 @@ async fn settings_must_fit_the_signal_and_a_replayed_source_message_is_skipped()
     };
     let err = engine.set_stream_settings(T, &id, &bad).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    let mut huge_seed =
+        serde_json::to_value(phantom_detect::text::CbadSettings::preset(Preset::Balanced)).unwrap();
+    huge_seed["seed"] = serde_json::json!(1u64 << 60);
+    let huge = StreamSettingsRequest {
+        detector: DetectorName::Cbad,
+        preset: None,
+        settings: Some(huge_seed),
+    };
+    let err = engine.set_stream_settings(T, &id, &huge).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    assert!(err.to_string().contains("evidence bundle"), "{err}");
 
     let batch = events(&id, &incident_lines()[..10]);
     let first = engine
