@@ -7,6 +7,7 @@ mod evidence;
 mod help;
 mod models;
 mod otel;
+mod process;
 mod serve;
 mod support;
 mod worker;

@@ -1,91 +1,55 @@
 //! `phantom serve` as a process: it bootstraps an admin key once, serves the API, stops
 //! cleanly on SIGTERM, and keeps its data across restarts.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+use crate::process::LoggedChild;
 use crate::support::workdir;
 
 /// A running `phantom serve` and the lines it has logged.
 pub(crate) struct Served {
-    child: Child,
+    process: LoggedChild,
     pub(crate) addr: SocketAddr,
-    log: mpsc::Receiver<String>,
-    logged: Vec<String>,
 }
 
 impl Served {
     /// Starts `phantom serve` on a free port over `data_dir` and waits until it listens.
     pub(crate) fn start(data_dir: &Path) -> Served {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_phantom"))
-            .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir)
-            .env("PHANTOM_LOG", "info")
-            .env_remove("PHANTOM_DATABASE_URL")
-            .env_remove("PHANTOM_ADDR")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("phantom serve starts");
-        let stderr = child.stderr.take().unwrap();
-        let (tx, log) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    return;
-                }
-            }
-        });
-        let mut logged = Vec::new();
+        let mut process = LoggedChild::spawn(
+            Command::new(env!("CARGO_BIN_EXE_phantom"))
+                .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+                .arg(data_dir)
+                .env_remove("PHANTOM_DATABASE_URL")
+                .env_remove("PHANTOM_ADDR"),
+        );
         let deadline = Instant::now() + Duration::from_secs(30);
         let addr = loop {
-            let line = log
+            let line = process
+                .log
                 .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-                .unwrap_or_else(|_| panic!("no 'listening on' within 30 s: {logged:?}"));
+                .unwrap_or_else(|_| panic!("no 'listening on' within 30 s: {:?}", process.logged));
             let found = line
                 .split("listening on http://")
                 .nth(1)
                 .and_then(|rest| rest.split_whitespace().next())
                 .map(|a| a.parse::<SocketAddr>().unwrap());
-            logged.push(line);
+            process.logged.push(line);
             if let Some(addr) = found {
                 break addr;
             }
         };
-        Served {
-            child,
-            addr,
-            log,
-            logged,
-        }
+        Served { process, addr }
     }
 
     /// Sends SIGTERM and waits for a clean exit; returns everything logged.
     pub(crate) fn terminate(mut self) -> Vec<String> {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let exit = loop {
-            if let Some(exit) = self.child.try_wait().unwrap() {
-                break exit;
-            }
-            assert!(Instant::now() < deadline, "no exit 30 s after SIGTERM");
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        while let Ok(line) = self.log.recv_timeout(Duration::from_millis(500)) {
-            self.logged.push(line);
-        }
-        assert!(exit.success(), "exit {exit:?}: {:?}", self.logged);
-        std::mem::take(&mut self.logged)
+        self.process.terminate()
     }
 
     /// One HTTP/1.1 request on its own connection; returns the status and the body.
@@ -133,15 +97,6 @@ impl Served {
 }
 
 /// A test that fails before `terminate` leaves no server behind.
-impl Drop for Served {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
 #[test]
 fn serve_bootstraps_serves_and_stops_on_sigterm() {
     let dir = workdir();
@@ -154,6 +109,7 @@ fn serve_bootstraps_serves_and_stops_on_sigterm() {
         .to_owned();
     assert!(key.starts_with("phk_"), "{key}");
     let announced: Vec<&String> = server
+        .process
         .logged
         .iter()
         .filter(|l| l.contains(&*key_file.to_string_lossy()))
@@ -162,10 +118,10 @@ fn serve_bootstraps_serves_and_stops_on_sigterm() {
         announced.len(),
         1,
         "the key file is logged once: {:?}",
-        server.logged
+        server.process.logged
     );
     assert!(
-        server.logged.iter().all(|l| !l.contains(&key)),
+        server.process.logged.iter().all(|l| !l.contains(&key)),
         "the key itself is never logged"
     );
 
@@ -217,9 +173,13 @@ fn serve_bootstraps_serves_and_stops_on_sigterm() {
     // Restarted on the same directory: the same key, no new bootstrap, the model is there.
     let again = Served::start(&data);
     assert!(
-        again.logged.iter().all(|l| !l.contains("admin.key")),
+        again
+            .process
+            .logged
+            .iter()
+            .all(|l| !l.contains("admin.key")),
         "{:?}",
-        again.logged
+        again.process.logged
     );
     let (status, models) = again.call("GET", "/v1/models", Some(&key), None);
     assert_eq!(status, 200, "{models}");

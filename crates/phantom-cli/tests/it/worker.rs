@@ -6,9 +6,8 @@
 //! at the end.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
 use std::panic::AssertUnwindSafe;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -20,46 +19,27 @@ use phantom_engine::streams::{
 };
 use phantom_engine::{Engine, EngineConfig};
 
+use crate::process::LoggedChild;
 use crate::support::workdir;
 
 const PARTITIONS: u32 = 4;
 
-/// A running `phantom worker` and the lines it has logged; killed if still running when
-/// dropped.
+/// A running `phantom worker` and the lines it has logged.
 struct Worker {
     name: &'static str,
-    child: Child,
-    log: mpsc::Receiver<String>,
-    logged: Vec<String>,
+    process: LoggedChild,
 }
 
 impl Worker {
     fn start(name: &'static str, nats: &str, postgres: &str, namespace: &str) -> Worker {
         let partitions = PARTITIONS.to_string();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_phantom"))
-            .args(["worker", "--nats-url", nats, "--database-url", postgres])
-            .args(["--partitions", &partitions, "--nats-namespace", namespace])
-            .args(["--name", name])
-            .env("PHANTOM_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("phantom worker starts");
-        let stderr = child.stderr.take().unwrap();
-        let (tx, log) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    return;
-                }
-            }
-        });
-        Worker {
-            name,
-            child,
-            log,
-            logged: Vec::new(),
-        }
+        let process = LoggedChild::spawn(
+            Command::new(env!("CARGO_BIN_EXE_phantom"))
+                .args(["worker", "--nats-url", nats, "--database-url", postgres])
+                .args(["--partitions", &partitions, "--nats-namespace", namespace])
+                .args(["--name", name]),
+        );
+        Worker { name, process }
     }
 
     /// Reads the log until a line satisfies `done`, or panics after `limit`.
@@ -67,18 +47,22 @@ impl Worker {
         let deadline = Instant::now() + limit;
         while !done(self) {
             let left = deadline.saturating_duration_since(Instant::now());
-            match self.log.recv_timeout(left.min(Duration::from_millis(200))) {
-                Ok(line) => self.logged.push(line),
+            match self
+                .process
+                .log
+                .recv_timeout(left.min(Duration::from_millis(200)))
+            {
+                Ok(line) => self.process.logged.push(line),
                 Err(mpsc::RecvTimeoutError::Timeout) => {}
                 Err(mpsc::RecvTimeoutError::Disconnected) => {
-                    panic!("worker {} exited: {:#?}", self.name, self.logged)
+                    panic!("worker {} exited: {:#?}", self.name, self.process.logged)
                 }
             }
             assert!(
                 Instant::now() < deadline || done(self),
                 "worker {}: no {what} within {limit:?}: {:#?}",
                 self.name,
-                self.logged
+                self.process.logged
             );
         }
     }
@@ -86,7 +70,7 @@ impl Worker {
     /// The partitions it holds, by its log: claimed and not released or lost since.
     fn holds(&self) -> BTreeSet<u32> {
         let mut held = BTreeSet::new();
-        for line in &self.logged {
+        for line in &self.process.logged {
             let number = |marker: &str| {
                 line.split(marker)
                     .nth(1)
@@ -104,31 +88,7 @@ impl Worker {
 
     /// Sends SIGTERM and waits for a clean exit.
     fn terminate(mut self) -> Vec<String> {
-        let pid = libc::pid_t::try_from(self.child.id()).unwrap();
-        // SAFETY: kill(2) on our own child's pid has no memory effects.
-        assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let exit = loop {
-            if let Some(exit) = self.child.try_wait().unwrap() {
-                break exit;
-            }
-            assert!(Instant::now() < deadline, "no exit 30 s after SIGTERM");
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        while let Ok(line) = self.log.recv_timeout(Duration::from_millis(500)) {
-            self.logged.push(line);
-        }
-        assert!(exit.success(), "exit {exit:?}: {:#?}", self.logged);
-        std::mem::take(&mut self.logged)
-    }
-}
-
-impl Drop for Worker {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            self.child.kill().ok();
-            self.child.wait().ok();
-        }
+        self.process.terminate()
     }
 }
 
@@ -361,8 +321,8 @@ fn kill_one_mid_run(
         assert!(Instant::now() < deadline, "worker a applied nothing");
         std::thread::sleep(Duration::from_millis(10));
     }
-    a.child.kill().unwrap();
-    a.child.wait().unwrap();
+    a.process.child.kill().unwrap();
+    a.process.child.wait().unwrap();
     eprintln!(
         "killed worker a after it applied {} of the {total} events to its streams",
         victim_progress()
