@@ -271,10 +271,14 @@ export interface HistoryResponse {
 }
 export interface BackupResponse {
   path: string; size_bytes: number; sha256: string; models: number; versions: number;
+  /** Telemetry streams (with their detector state) and anomalies in the backup. */
+  streams: number; anomalies: number;
   storage_backend: string; covers: string;
 }
 export interface RecoveryResponse {
   path: string; size_bytes: number; sha256: string; backup_created_at: string;
   models_restored: string[]; versions_restored: number;
   skipped: { model_id: string; name: string; reason: string }[];
+  streams_restored: string[]; anomalies_restored: number;
+  skipped_streams: { key: string; reason: string }[];
 }

@@ -167,8 +167,10 @@ pub async fn write_backup(
         "sha256": backup.sha256,
         "models": backup.models,
         "versions": backup.versions,
+        "streams": backup.streams,
+        "anomalies": backup.anomalies,
         "storage_backend": engine.storage_backend(),
-        "covers": "every model with every version (artifacts, metadata), configuration, status and active version; not the inference log",
+        "covers": "every model with every version (artifacts, metadata), configuration, status and active version; every telemetry stream with its detector settings and state; every anomaly with its explanation and status. Not the inference log, users, API keys, the audit log or the evidence signing key",
     }))
 }
 
@@ -182,6 +184,9 @@ pub fn restored(request: &PathRequest, bytes: &[u8], report: &RestoreReport) -> 
         "models_restored": report.models_restored,
         "versions_restored": report.versions_restored,
         "skipped": report.skipped,
+        "streams_restored": report.streams_restored,
+        "anomalies_restored": report.anomalies_restored,
+        "skipped_streams": report.skipped_streams,
     })
 }
 

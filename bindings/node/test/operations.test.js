@@ -71,10 +71,14 @@ test('backup_system writes a checked file that disaster_recovery restores', asyn
     assert.equal(backup.sha256, createHash('sha256').update(bytes).digest('hex'));
     assert.equal(backup.models, 2);
     assert.equal(backup.versions, 3);
+    // This tenant has no telemetry streams; the engine's tests cover backups of streams.
+    assert.deepEqual([backup.streams, backup.anomalies], [0, 0]);
 
     const restored = JSON.parse(await b.core.disaster_recovery(file));
     assert.equal(restored.versions_restored, 3);
     assert.equal(restored.models_restored.length, 2);
+    assert.deepEqual(restored.streams_restored, []);
+    assert.deepEqual(restored.skipped_streams, []);
     const row = JSON.stringify([0.1, 1, 1000]);
     assert.deepEqual(
       JSON.parse(await b.core.predict(id, row)).probability_distribution,

@@ -29,7 +29,7 @@ pub mod streams;
 pub mod time;
 mod training;
 
-pub use backup::{BACKUP_MAGIC, Backup, RestoreReport, SkippedModel};
+pub use backup::{BACKUP_MAGIC, Backup, RestoreReport, SkippedModel, SkippedStream};
 pub use config::{AuthConfig, ConfigOverrides, EngineConfig};
 pub use data::{DataSource, Label};
 pub use engine::{Engine, TENANT_DEFAULT};

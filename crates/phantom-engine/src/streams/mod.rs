@@ -380,12 +380,7 @@ impl Engine {
     ) -> Result<Loaded, EngineError> {
         match self.inner.store.get_stream(tenant, key).await? {
             Some(mut record) => {
-                let settings: DetectorSettings = serde_json::from_value(record.settings.clone())
-                    .map_err(|e| {
-                        EngineError::Store(phantom_store::StoreError::Malformed {
-                            what: format!("the settings of stream '{key}' ({e})"),
-                        })
-                    })?;
+                let settings = stored_settings(key, &record.settings)?;
                 let state = match record.state.take() {
                     Some(bytes) => StreamState::decode(&bytes, key)?,
                     None => {
@@ -535,9 +530,36 @@ fn anomaly_record(
     }
 }
 
+/// Reads a stream's stored detector settings.
+fn stored_settings(
+    key: &str,
+    settings: &serde_json::Value,
+) -> Result<DetectorSettings, EngineError> {
+    serde_json::from_value(settings.clone()).map_err(|e| {
+        EngineError::Store(phantom_store::StoreError::Malformed {
+            what: format!("the settings of stream '{key}' ({e})"),
+        })
+    })
+}
+
+/// Checks that a stream's key, settings and detector state, as a store or a backup holds
+/// them, can be read back by this engine.
+pub(crate) fn check_stored_stream(
+    key: &str,
+    settings: &serde_json::Value,
+    state: Option<&[u8]>,
+) -> Result<(), EngineError> {
+    key.parse::<StreamId>()?;
+    stored_settings(key, settings)?;
+    if let Some(bytes) = state {
+        StreamState::decode(bytes, key)?;
+    }
+    Ok(())
+}
+
 /// The same finding always gets the same id: `an_` and 24 hex digits of the SHA-256 of the
 /// tenant, stream, detector and last event.
-fn anomaly_id(tenant: &str, key: &str, detector: &str, last_event: u64) -> String {
+pub(crate) fn anomaly_id(tenant: &str, key: &str, detector: &str, last_event: u64) -> String {
     let mut h = Sha256::new();
     for part in [tenant, key, detector] {
         h.update(part.as_bytes());

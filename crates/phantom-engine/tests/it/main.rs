@@ -5,6 +5,7 @@
 mod analytics;
 mod auth;
 mod backends;
+mod backup;
 mod bad_input;
 mod bus;
 mod concurrency;

@@ -10,7 +10,7 @@ use phantom_engine::{Engine, ErrorKind};
 
 use crate::support::{T, engine, engine_in, service_url, unique_tenant};
 
-fn logs(service: &str) -> StreamId {
+pub(crate) fn logs(service: &str) -> StreamId {
     StreamId {
         service: service.into(),
         signal: Signal::Logs,
@@ -20,7 +20,7 @@ fn logs(service: &str) -> StreamId {
 }
 
 /// Normal web traffic, then 100 error lines from event 1,600.
-fn incident_lines() -> Vec<String> {
+pub(crate) fn incident_lines() -> Vec<String> {
     let paths = ["orders", "users", "cart", "search"];
     let mut lines: Vec<String> = (0..1_600)
         .map(|i| {
@@ -55,7 +55,7 @@ fn events(id: &StreamId, lines: &[String]) -> Vec<StreamEvent> {
         .collect()
 }
 
-async fn sensitive(engine: &Engine, tenant: &str, id: &StreamId) {
+pub(crate) async fn sensitive(engine: &Engine, tenant: &str, id: &StreamId) {
     let request = StreamSettingsRequest {
         detector: DetectorName::Cbad,
         preset: Some(Preset::Sensitive),
@@ -68,7 +68,7 @@ async fn sensitive(engine: &Engine, tenant: &str, id: &StreamId) {
 }
 
 /// Feeds `lines` in batches of `batch`; every anomaly found, in order.
-async fn feed(
+pub(crate) async fn feed(
     engine: &Engine,
     tenant: &str,
     id: &StreamId,
