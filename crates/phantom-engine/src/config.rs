@@ -11,6 +11,7 @@
 //! | log queue length | `inference_log.queue_capacity` | — | `65536` |
 //! | cached prediction lifetime, s | `prediction_cache.ttl_seconds` | `PHANTOM_PREDICTION_CACHE_TTL` | `300` |
 //! | trainings at once | `max_concurrent_trainings` | `PHANTOM_MAX_CONCURRENT_TRAININGS` | `1` |
+//! | telemetry streams whose detector state is kept in memory between batches | `max_live_streams` | `PHANTOM_MAX_LIVE_STREAMS` | `10000` |
 //! | login token lifetime, s | `auth.token_ttl_seconds` | `PHANTOM_TOKEN_TTL` | `900` |
 //! | requests per second per API key or user, unless the key sets its own | `auth.default_rate_limit_per_second` | `PHANTOM_DEFAULT_RATE_LIMIT` | none: unlimited |
 //! | how long an API key's row is reused before it is read again, ms (0: every request) | `auth.key_cache_ms` | `PHANTOM_KEY_CACHE_MS` | `1000` |
@@ -62,6 +63,10 @@ pub struct EngineConfig {
     pub prediction_cache: PredictionCacheConfig,
     /// Trainings that run at the same time; more wait their turn.
     pub max_concurrent_trainings: usize,
+    /// Telemetry streams whose detector state stays in memory between batches (a CBAD
+    /// stream's is 50 to 100 KB). Beyond it, the streams idle longest are dropped from
+    /// memory; their state is in the store and is read again with their next batch.
+    pub max_live_streams: usize,
     /// Login tokens and rate limits.
     pub auth: AuthConfig,
 }
@@ -155,6 +160,7 @@ impl Default for EngineConfig {
             inference_log: InferenceLogConfig::default(),
             prediction_cache: PredictionCacheConfig::default(),
             max_concurrent_trainings: 1,
+            max_live_streams: 10_000,
             auth: AuthConfig::default(),
         }
     }
@@ -234,6 +240,9 @@ impl EngineConfig {
         if let Some(v) = get("PHANTOM_MAX_CONCURRENT_TRAININGS") {
             config.max_concurrent_trainings = parse_env("PHANTOM_MAX_CONCURRENT_TRAININGS", &v)?;
         }
+        if let Some(v) = get("PHANTOM_MAX_LIVE_STREAMS") {
+            config.max_live_streams = parse_env("PHANTOM_MAX_LIVE_STREAMS", &v)?;
+        }
         if let Some(v) = get("PHANTOM_TOKEN_TTL") {
             config.auth.token_ttl_seconds = parse_env("PHANTOM_TOKEN_TTL", &v)?;
         }
@@ -296,6 +305,12 @@ impl EngineConfig {
         if self.max_concurrent_trainings == 0 {
             return Err(EngineError::InvalidConfig {
                 field: "max_concurrent_trainings".into(),
+                reason: "must be at least 1".into(),
+            });
+        }
+        if self.max_live_streams == 0 {
+            return Err(EngineError::InvalidConfig {
+                field: "max_live_streams".into(),
                 reason: "must be at least 1".into(),
             });
         }

@@ -97,6 +97,7 @@ impl Engine {
                 .await?;
         }
         let events = store.subscribe();
+        let streams = crate::streams::LiveStreams::new(config.max_live_streams);
         let inner = Arc::new(Inner {
             training_slots: Arc::new(Semaphore::new(config.max_concurrent_trainings)),
             auth: AuthState::new(&config.auth),
@@ -109,7 +110,7 @@ impl Engine {
             redis,
             process: ProcessProbe::new(),
             instance,
-            streams: crate::streams::LiveStreams::default(),
+            streams,
             background: std::sync::Mutex::new(Vec::new()),
         });
         let listener = tokio::spawn(listen(Arc::downgrade(&inner), events));

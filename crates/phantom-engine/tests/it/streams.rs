@@ -366,3 +366,28 @@ async fn evidence_is_signed_with_a_key_that_survives_a_restart() {
     assert!(none["anomalies"].as_array().unwrap().is_empty());
     phantom_evidence::verify(&none, &trusted).unwrap();
 }
+
+/// Three streams fed in turns, batch by batch; every anomaly found, in order.
+async fn three_streams_in_turns(engine: &Engine) -> Vec<String> {
+    let lines = incident_lines();
+    let ids = [logs("a"), logs("b"), logs("c")];
+    for id in &ids {
+        sensitive(engine, T, id).await;
+    }
+    let mut found = Vec::new();
+    for chunk in lines.chunks(100) {
+        for id in &ids {
+            found.extend(feed(engine, T, id, chunk, 100).await);
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn streams_dropped_from_memory_resume_from_the_store() {
+    let (roomy, _d1) = engine().await;
+    let expected = three_streams_in_turns(&roomy).await;
+    assert!(!expected.is_empty());
+    let (tight, _d2) = crate::support::engine_with(|c| c.max_live_streams = 1).await;
+    assert_eq!(three_streams_in_turns(&tight).await, expected);
+}
