@@ -150,7 +150,7 @@ pub enum EngineError {
     QuotaExceeded {
         /// The tenant.
         tenant: String,
-        /// "models" or "stored rows".
+        /// "models", "stored rows" or "telemetry streams".
         what: String,
         /// The quota.
         limit: u64,

@@ -89,14 +89,20 @@ fn lifecycle(kind: &str) {
         "5",
         "--max-stored-rows",
         "1000",
+        "--max-streams",
+        "300",
     ])
     .json();
     assert_eq!(created["name"], t.as_str());
     assert_eq!(created["quotas"]["max_models"], 5);
+    assert_eq!(created["quotas"]["max_streams"], 300);
     let listed = admin(&["tenants", "list"]);
     assert_eq!(listed.code, 0, "{}", listed.stderr);
     let line = listed.stdout.lines().find(|l| l.starts_with(&t)).unwrap();
-    assert!(line.contains(" 5 ") && line.ends_with("1000"), "{line}");
+    assert!(
+        line.contains(" 5 ") && line.contains(" 1000 ") && line.ends_with("300"),
+        "{line}"
+    );
     assert!(
         admin(&["tenants", "create", &t])
             .error()

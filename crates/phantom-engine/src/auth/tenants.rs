@@ -21,6 +21,9 @@ pub struct Quotas {
     /// Most inference-log rows stored for the tenant; beyond it predictions are still
     /// answered but no longer logged (and counted as dropped).
     pub max_stored_rows: Option<u64>,
+    /// Most telemetry streams the tenant may hold; the events of a new stream beyond it are
+    /// refused (counted as rejected in the ingestion report).
+    pub max_streams: Option<u64>,
 }
 
 /// A tenant.
@@ -242,6 +245,7 @@ mod tests {
         let q = Quotas {
             max_models: Some(3),
             max_stored_rows: None,
+            max_streams: Some(7),
         };
         let record = tenant_record("t", &q, 5).unwrap();
         assert_eq!(TenantInfo::from_record(record).unwrap().quotas, q);

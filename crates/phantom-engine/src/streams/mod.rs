@@ -197,7 +197,8 @@ pub struct StreamEvent {
 pub struct IngestReport {
     /// Events applied to their streams.
     pub accepted: u64,
-    /// Events refused (a value that is not a finite number), with the first reason.
+    /// Events refused (a value that is not a finite number, or the events of a new stream
+    /// beyond the tenant's `max_streams`).
     pub rejected: u64,
     /// Why the first refused event was refused.
     pub rejection: Option<String>,
@@ -295,9 +296,23 @@ impl Engine {
         }
         report.streams = groups.len();
         for (id, events) in groups {
-            report.accepted += events.len() as u64;
-            let found = self.apply_batch(tenant, &id, events, source).await?;
-            report.anomalies.extend(found);
+            let count = events.len() as u64;
+            match self.apply_batch(tenant, &id, events, source).await {
+                Ok(found) => {
+                    report.accepted += count;
+                    report.anomalies.extend(found);
+                }
+                Err(e @ EngineError::QuotaExceeded { .. }) => {
+                    report.rejected += count;
+                    report.rejection.get_or_insert_with(|| {
+                        format!(
+                            "stream '{}' was not created: {e}; raise the tenant's max_streams or send to existing streams",
+                            id.key()
+                        )
+                    });
+                }
+                Err(e) => return Err(e),
+            }
         }
         if !report.anomalies.is_empty() {
             self.inner.streams.announce();
@@ -371,6 +386,25 @@ impl Engine {
         )))
     }
 
+    /// `QuotaExceeded` if the tenant already holds its `max_streams`. Checked when a stream is
+    /// first seen, by counting the stored streams: writers creating streams at the same
+    /// moment can each pass the check, so the quota can be overshot by the streams they
+    /// create at once.
+    async fn check_stream_quota(&self, tenant: &str) -> Result<(), EngineError> {
+        let Some(limit) = self.tenant_quotas(tenant).await?.max_streams else {
+            return Ok(());
+        };
+        let held = self.inner.store.list_streams(tenant).await?.len() as u64;
+        if held >= limit {
+            return Err(EngineError::QuotaExceeded {
+                tenant: tenant.to_owned(),
+                what: "telemetry streams".into(),
+                limit,
+            });
+        }
+        Ok(())
+    }
+
     /// Reads a stream from the store, or starts it with the signal's default detector.
     async fn load_stream(
         &self,
@@ -394,6 +428,7 @@ impl Engine {
                 })
             }
             None => {
+                self.check_stream_quota(tenant).await?;
                 let settings = DetectorSettings::default_for(id.signal);
                 let now = now_ms();
                 Ok(Loaded {

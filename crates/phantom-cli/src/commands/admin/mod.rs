@@ -15,7 +15,7 @@ use super::output;
 /// Arguments of `phantom admin`.
 #[derive(Args)]
 #[command(after_help = "Examples:
-  phantom admin tenants create acme --max-models 50 --max-stored-rows 1000000
+  phantom admin tenants create acme --max-models 50 --max-stored-rows 1000000 --max-streams 5000
   phantom admin tenants list
   printf '%s\\n' \"$PASSWORD\" | phantom admin users create ann --role developer --tenant acme --password-stdin
   phantom admin users list --tenant acme
@@ -80,6 +80,10 @@ enum TenantAction {
         /// logged (default: no limit).
         #[arg(long, value_name = "N")]
         max_stored_rows: Option<u64>,
+        /// Most telemetry streams it may hold; beyond, the events of new streams are refused
+        /// (default: no limit).
+        #[arg(long, value_name = "N")]
+        max_streams: Option<u64>,
     },
 }
 
@@ -157,10 +161,12 @@ async fn act(engine: &Engine, args: &AdminArgs) -> Result<()> {
             name,
             max_models,
             max_stored_rows,
+            max_streams,
         }) => {
             let quotas = Quotas {
                 max_models: *max_models,
                 max_stored_rows: *max_stored_rows,
+                max_streams: *max_streams,
             };
             let created = engine.create_tenant(name, quotas).await;
             audit(

@@ -15,13 +15,20 @@ pub fn tenants(tenants: &[TenantInfo]) -> String {
     if tenants.is_empty() {
         return "no tenants\n".to_owned();
     }
-    let mut table = TextTable::new(&["NAME", "CREATED", "MAX MODELS", "MAX STORED ROWS"]);
+    let mut table = TextTable::new(&[
+        "NAME",
+        "CREATED",
+        "MAX MODELS",
+        "MAX STORED ROWS",
+        "MAX STREAMS",
+    ]);
     for t in tenants {
         table.row(vec![
             t.name.clone(),
             format_utc(t.created_at),
             limit(t.quotas.max_models),
             limit(t.quotas.max_stored_rows),
+            limit(t.quotas.max_streams),
         ]);
     }
     table.render()

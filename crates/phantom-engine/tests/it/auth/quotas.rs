@@ -1,4 +1,4 @@
-//! Tenant quotas: models (create, import, clone) and stored inference rows.
+//! Tenant quotas: models (create, import, clone), stored inference rows and telemetry streams.
 
 use phantom_engine::auth::Quotas;
 use phantom_engine::{DataSource, Engine, ErrorKind, ModelConfig};
@@ -50,6 +50,7 @@ async fn the_model_quota_holds_for_create_import_and_clone() {
     let quotas = Quotas {
         max_models: Some(2),
         max_stored_rows: None,
+        max_streams: None,
     };
     engine.create_tenant(&t, quotas).await.unwrap();
     create(&engine, &t, "one").await.unwrap();
@@ -92,6 +93,7 @@ async fn beyond_the_stored_rows_quota_predictions_are_answered_but_not_logged() 
             Quotas {
                 max_models: None,
                 max_stored_rows: Some(5),
+                max_streams: None,
             },
         )
         .await
@@ -129,4 +131,61 @@ async fn beyond_the_stored_rows_quota_predictions_are_answered_but_not_logged() 
     assert_eq!(log.dropped_over_quota, 12 + 8 - 5);
     assert_eq!(log.dropped, log.dropped_over_quota);
     assert_eq!(log.written, 5 + 12);
+}
+
+#[tokio::test]
+async fn the_stream_quota_refuses_new_streams_and_keeps_taking_existing_ones() {
+    use phantom_engine::streams::{
+        DetectorName, EventBody, Signal, StreamEvent, StreamId, StreamSettingsRequest,
+    };
+    let (engine, _dir) = engine().await;
+    let t = unique_tenant("stream-quota");
+    let quotas = Quotas {
+        max_streams: Some(2),
+        ..Quotas::default()
+    };
+    engine.create_tenant(&t, quotas).await.unwrap();
+    let id = |service: &str| StreamId {
+        service: service.into(),
+        signal: Signal::Logs,
+        metric: None,
+        partition: None,
+    };
+    let events = |services: &[&str]| -> Vec<StreamEvent> {
+        services
+            .iter()
+            .flat_map(|s| {
+                (0..3).map(|i| StreamEvent {
+                    stream: id(s),
+                    time: None,
+                    body: EventBody::Text(format!("GET /x {i}")),
+                })
+            })
+            .collect()
+    };
+    let report = engine
+        .ingest(&t, events(&["a", "b", "c"]), None)
+        .await
+        .unwrap();
+    assert_eq!((report.accepted, report.rejected), (6, 3));
+    let why = report.rejection.unwrap();
+    assert!(
+        why.contains("'c/logs'") && why.contains("at most 2 telemetry streams"),
+        "{why}"
+    );
+    assert_eq!(engine.streams(&t).await.unwrap().len(), 2);
+
+    let report = engine.ingest(&t, events(&["b", "a"]), None).await.unwrap();
+    assert_eq!((report.accepted, report.rejected), (6, 0));
+
+    let settings = StreamSettingsRequest {
+        detector: DetectorName::Cbad,
+        preset: None,
+        settings: None,
+    };
+    let err = engine
+        .set_stream_settings(&t, &id("d"), &settings)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Forbidden, "{err}");
 }

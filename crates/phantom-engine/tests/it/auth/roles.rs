@@ -127,6 +127,7 @@ async fn tenants_are_created_once_with_their_quotas() {
     let quotas = Quotas {
         max_models: Some(4),
         max_stored_rows: Some(1_000),
+        max_streams: None,
     };
     let created = engine.create_tenant(&t, quotas.clone()).await.unwrap();
     assert_eq!(
