@@ -148,6 +148,8 @@ pub static ROUTES: &[RouteSpec] = &[
     route(Method::GET, "/v1/anomalies/{id}", Needs(ReadAnomalies), "anomalies.get", Denied, || get(streams::get_anomaly)),
     route(Method::POST, "/v1/anomalies/{id}/status", Needs(ManageAnomalies), "anomalies.status", Every, || post(streams::set_anomaly_status)),
     route(Method::GET, "/v1/evidence", Needs(ReadAnomalies), "evidence.bundle", Every, || get(evidence::bundle)),
+    route(Method::GET, "/v1/evidence/bundles", Needs(ReadAnomalies), "evidence.list", Denied, || get(evidence::list_bundles)),
+    route(Method::GET, "/v1/evidence/bundles/{id}", Needs(ReadAnomalies), "evidence.get", Every, || get(evidence::stored_bundle)),
     route(Method::GET, "/v1/evidence/public-key", Public, "evidence.public_key", Denied, || get(evidence::public_key)),
     // Access.
     route(Method::GET, "/v1/users", Needs(ManageAccess), "users.list", Denied, || get(access::list_users)),

@@ -6,11 +6,12 @@
 //!   database hears about activations and deletions.
 //!
 //! Besides models, the store keeps training jobs and the access records: tenants, users, API
-//! keys, an append-only audit log and shared settings; and telemetry streams (detector settings
-//! and state) with the anomalies found in them.
+//! keys, an append-only audit log and shared settings; telemetry streams (detector settings
+//! and state) with the anomalies found in them; and the signed evidence bundles handed out,
+//! byte for byte.
 //!
-//! Versioned migrations run when a store opens. Artifacts are stored with their SHA-256 and
-//! checked on every read.
+//! Versioned migrations run when a store opens. Artifacts and evidence bundles are stored with
+//! their SHA-256 and checked on every read.
 //!
 //! ```no_run
 //! use phantom_store::{Storage, Store, StoreLocation};
@@ -23,6 +24,8 @@
 mod checksum;
 mod codec;
 mod error;
+mod evidence_records;
+mod evidence_rows;
 mod migrations;
 mod postgres;
 mod records;
@@ -35,6 +38,7 @@ mod stream_rows;
 
 pub use checksum::sha256_hex;
 pub use error::{StoreError, redact_url};
+pub use evidence_records::{EvidenceRecord, EvidenceSummary, NewEvidence};
 pub use postgres::PostgresStore;
 pub use records::{
     ApiKeyRecord, AuditFilter, AuditRecord, InferenceQuery, InferenceRecord, JobRecord, Millis,

@@ -48,6 +48,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/0004_streams.sqlite.sql"),
         postgres: include_str!("migrations/0004_streams.postgres.sql"),
     },
+    Migration {
+        version: 5,
+        name: "signed evidence bundles",
+        sqlite: include_str!("migrations/0005_evidence.sqlite.sql"),
+        postgres: include_str!("migrations/0005_evidence.postgres.sql"),
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use tokio::sync::broadcast;
 
 use crate::StoreError;
+use crate::evidence_records::{EvidenceRecord, EvidenceSummary, NewEvidence};
 use crate::records::{
     ApiKeyRecord, AuditFilter, AuditRecord, InferenceQuery, InferenceRecord, JobRecord, Millis,
     ModelEvent, ModelRecord, ModelStatus, NewVersion, TenantRecord, UserRecord, VersionRecord,
@@ -317,6 +318,31 @@ pub trait Storage: Send + Sync {
         status: &str,
         at: Millis,
     ) -> impl Future<Output = Result<Option<AnomalyRecord>, StoreError>> + Send;
+
+    /// Stores a signed evidence bundle's bytes exactly as given, with their SHA-256, and
+    /// returns its summary (with the `seq` the store gave it). `Conflict` if its id is taken
+    /// (in any tenant). A stored bundle is never changed.
+    fn put_evidence(
+        &self,
+        evidence: &NewEvidence,
+    ) -> impl Future<Output = Result<EvidenceSummary, StoreError>> + Send;
+
+    /// The evidence bundle with this id in this tenant, with its bytes checked against their
+    /// checksum (`Malformed` if they differ).
+    fn get_evidence(
+        &self,
+        tenant: &str,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<EvidenceRecord>, StoreError>> + Send;
+
+    /// At most `limit` of the tenant's evidence bundles without their bytes, newest first;
+    /// with `before_seq`, only those stored before that one (the next page).
+    fn list_evidence(
+        &self,
+        tenant: &str,
+        limit: u32,
+        before_seq: Option<u64>,
+    ) -> impl Future<Output = Result<Vec<EvidenceSummary>, StoreError>> + Send;
 
     /// Changes made through any engine sharing this database. PostgreSQL delivers other
     /// processes' changes through LISTEN/NOTIFY; SQLite, an embedded single-process store,

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use tokio::sync::broadcast;
 
 use crate::StoreError;
+use crate::evidence_records::{EvidenceRecord, EvidenceSummary, NewEvidence};
 use crate::postgres::PostgresStore;
 use crate::records::{
     ApiKeyRecord, AuditFilter, AuditRecord, InferenceQuery, InferenceRecord, JobRecord, Millis,
@@ -307,6 +308,27 @@ impl Storage for Store {
         at: Millis,
     ) -> Result<Option<AnomalyRecord>, StoreError> {
         dispatch!(self, s => s.set_anomaly_status(tenant, id, status, at).await)
+    }
+
+    async fn put_evidence(&self, evidence: &NewEvidence) -> Result<EvidenceSummary, StoreError> {
+        dispatch!(self, s => s.put_evidence(evidence).await)
+    }
+
+    async fn get_evidence(
+        &self,
+        tenant: &str,
+        id: &str,
+    ) -> Result<Option<EvidenceRecord>, StoreError> {
+        dispatch!(self, s => s.get_evidence(tenant, id).await)
+    }
+
+    async fn list_evidence(
+        &self,
+        tenant: &str,
+        limit: u32,
+        before_seq: Option<u64>,
+    ) -> Result<Vec<EvidenceSummary>, StoreError> {
+        dispatch!(self, s => s.list_evidence(tenant, limit, before_seq).await)
     }
 
     fn subscribe(&self) -> broadcast::Receiver<ModelEvent> {

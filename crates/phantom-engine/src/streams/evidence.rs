@@ -2,6 +2,9 @@
 //! settings that found them and the hashes of the data they were computed from, signed with
 //! the deployment's Ed25519 key over the bundle's canonical JSON (RFC 8785).
 //!
+//! Every bundle names itself (`bundle_id`, inside the signed content) and is stored, byte for
+//! byte, before it is handed out; [`Engine::stored_evidence`] reads it back.
+//!
 //! The key is made on first use and kept in the store's settings (`evidence.signing_key`,
 //! its 32-byte seed in base64), so every replica sharing the store signs with the same key and
 //! a restart keeps it. Whoever can read the store's settings can sign: protect the database as
@@ -10,10 +13,11 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use phantom_evidence::{EvidenceKey, FORMAT};
-use phantom_store::{AnomalyFilter, Millis, Storage};
+use phantom_store::{AnomalyFilter, Millis, NewEvidence, Storage};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::stored_evidence::{EvidenceInfo, SignedEvidence};
 use super::{Anomaly, MAX_ANOMALY_LIMIT};
 use crate::time::format_utc;
 use crate::{Engine, EngineError};
@@ -86,15 +90,19 @@ impl Engine {
         })
     }
 
-    /// A signed evidence bundle of the tenant's anomalies in `query`'s range, oldest first.
+    /// A signed evidence bundle of the tenant's anomalies in `query`'s range, oldest first,
+    /// with a new id inside the signed content. The bundle is stored before it is returned:
+    /// the bytes returned are the bytes [`Engine::stored_evidence`] gives back later.
     pub async fn evidence(
         &self,
         tenant: &str,
         query: &EvidenceQuery,
-    ) -> Result<Value, EngineError> {
+    ) -> Result<SignedEvidence, EngineError> {
         let now = crate::engine::now_ms();
         let to = query.to.unwrap_or(now + 1);
         let anomalies = self.anomalies_in(tenant, query, to).await?;
+        let anomaly_count = anomalies.len() as u64;
+        let bundle_id = format!("ev_{}", uuid::Uuid::now_v7().simple());
         let mut detectors: Vec<Value> = Vec::new();
         let mut seen = std::collections::BTreeSet::new();
         for a in &anomalies {
@@ -144,6 +152,7 @@ impl Engine {
             .collect();
         let bundle = json!({
             "format": FORMAT,
+            "bundle_id": bundle_id,
             "generated_at": format_utc(now),
             "tenant": tenant,
             "query": {
@@ -157,8 +166,25 @@ impl Engine {
             "data_hashes": data_hashes,
         });
         let key = self.evidence_key().await?;
-        phantom_evidence::sign(bundle, key)
-            .map_err(|e| EngineError::Internal(format!("signing the evidence bundle: {e}")))
+        let signed = phantom_evidence::sign(bundle, key)
+            .map_err(|e| EngineError::Internal(format!("signing the evidence bundle: {e}")))?;
+        let json = serde_json::to_vec(&signed)
+            .map_err(|e| EngineError::Internal(format!("encoding the evidence bundle: {e}")))?;
+        let new = NewEvidence {
+            id: bundle_id,
+            tenant: tenant.into(),
+            created_at: now,
+            query_from: query.from,
+            query_to: to,
+            query_stream: query.stream.clone(),
+            anomaly_count,
+            bundle: json,
+        };
+        let summary = self.inner.store.put_evidence(&new).await?;
+        Ok(SignedEvidence {
+            info: EvidenceInfo::from_summary(summary),
+            json: new.bundle,
+        })
     }
 
     /// Every anomaly in the range, oldest first; refuses more than the bundle limit.

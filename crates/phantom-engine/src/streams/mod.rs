@@ -16,6 +16,7 @@ mod evidence;
 mod live;
 mod settings;
 mod state;
+mod stored_evidence;
 mod summary;
 
 use std::collections::HashMap;
@@ -34,6 +35,10 @@ pub use evidence::{
 pub(crate) use live::LiveStreams;
 pub use settings::{DetectorName, DetectorSettings, StreamSettingsRequest};
 pub use state::EventBody;
+pub use stored_evidence::{
+    DEFAULT_EVIDENCE_LIMIT, EvidenceInfo, EvidenceListQuery, EvidencePage, MAX_EVIDENCE_LIMIT,
+    SignedEvidence,
+};
 
 use crate::engine::now_ms;
 use crate::{Engine, EngineError};

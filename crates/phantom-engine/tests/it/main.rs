@@ -1,6 +1,7 @@
 //! Integration tests of the engine, on the embedded SQLite store (and PostgreSQL, Redis and NATS
 //! where their test URLs are set): models, training jobs, inference, authentication and
-//! access, streams and anomalies, and the feature and analytics functions through JSON.
+//! access, streams, anomalies and stored evidence, and the feature and analytics functions
+//! through JSON.
 
 mod analytics;
 mod auth;
@@ -9,6 +10,7 @@ mod backup;
 mod bad_input;
 mod bus;
 mod concurrency;
+mod evidence;
 mod features;
 mod inference;
 mod jobs;

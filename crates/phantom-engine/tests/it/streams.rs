@@ -336,6 +336,8 @@ async fn evidence_is_signed_with_a_key_that_survives_a_restart() {
     let bundle = engine
         .evidence(T, &phantom_engine::streams::EvidenceQuery::default())
         .await
+        .unwrap()
+        .bundle()
         .unwrap();
     assert_eq!(bundle["anomalies"].as_array().unwrap().len(), found.len());
     assert_eq!(
@@ -362,6 +364,8 @@ async fn evidence_is_signed_with_a_key_that_survives_a_restart() {
             },
         )
         .await
+        .unwrap()
+        .bundle()
         .unwrap();
     assert!(none["anomalies"].as_array().unwrap().is_empty());
     phantom_evidence::verify(&none, &trusted).unwrap();

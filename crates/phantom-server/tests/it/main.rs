@@ -5,6 +5,7 @@ mod access;
 mod analytics;
 mod bounds;
 mod errors;
+mod evidence;
 mod jobs;
 mod models;
 mod operations;

@@ -1,6 +1,6 @@
-//! Two tenants: every route that names another tenant's model, job, key or user answers as
-//! if it did not exist, every listing shows only the caller's own, and nothing of the other
-//! tenant changes.
+//! Two tenants: every route that names another tenant's model, job, key, user, anomaly or
+//! evidence bundle answers as if it did not exist, every listing shows only the caller's own,
+//! and nothing of the other tenant changes.
 
 use phantom_engine::auth::Role;
 use phantom_server::{Access, ROUTES};
@@ -66,6 +66,10 @@ async fn tenants_on(s: &Server) {
     let anomalies = s.req("GET", "/v1/anomalies").key(a_dev).send().await.json();
     let anomaly_id = anomalies["anomalies"][0]["id"].as_str().unwrap().to_owned();
     let stream_key = format!("{service}%2Fmetrics%2Fdepth");
+    // A's evidence: a signed bundle, kept under its id.
+    let evidence = s.req("GET", "/v1/evidence").key(a_dev).send().await;
+    assert_eq!(evidence.status, 200, "{}", evidence.text());
+    let bundle_id = evidence.json()["bundle_id"].as_str().unwrap().to_owned();
     let secrets = [
         model_id.as_str(),
         model_name.as_str(),
@@ -75,6 +79,7 @@ async fn tenants_on(s: &Server) {
         a.name.as_str(),
         service.as_str(),
         anomaly_id.as_str(),
+        bundle_id.as_str(),
     ];
 
     // Tenant B's admin tries every route with A's identifiers.
@@ -89,7 +94,7 @@ async fn tenants_on(s: &Server) {
         } else if route.path.contains("{job}") {
             vec![job_id.as_str()]
         } else if route.path.contains("{id}") {
-            vec![key_id.as_str(), anomaly_id.as_str()]
+            vec![key_id.as_str(), anomaly_id.as_str(), bundle_id.as_str()]
         } else if route.path.contains("{key}") {
             vec![stream_key.as_str()]
         } else if route.path.contains("{username}") {
@@ -176,6 +181,12 @@ async fn tenants_on(s: &Server) {
     assert_eq!(a_key["revoked_at"], Value::Null);
     let users = s.req("GET", "/v1/users").key(a.admin()).send().await;
     assert!(users.text().contains(&username));
+    let kept = s
+        .req("GET", &format!("/v1/evidence/bundles/{bundle_id}"))
+        .key(a_dev)
+        .send()
+        .await;
+    assert!(kept.body == evidence.body, "A's bundle changed");
 }
 
 /// A body that, for routes taking one, points at tenant A's model where it can.

@@ -2,6 +2,7 @@
 //! process sharing the database hears about changes.
 
 mod access;
+mod evidence;
 mod jobs;
 mod listener;
 mod migrate;
@@ -16,6 +17,7 @@ use tokio::task::JoinHandle;
 use tokio_postgres::{Config, NoTls};
 
 use crate::StoreError;
+use crate::evidence_records::{EvidenceRecord, EvidenceSummary, NewEvidence};
 use crate::records::{
     ApiKeyRecord, AuditFilter, AuditRecord, InferenceQuery, InferenceRecord, JobRecord, Millis,
     ModelEvent, ModelRecord, ModelStatus, NewVersion, TenantRecord, UserRecord, VersionRecord,
@@ -396,6 +398,27 @@ impl Storage for PostgresStore {
         at: Millis,
     ) -> Result<Option<AnomalyRecord>, StoreError> {
         streams::set_anomaly_status(&*self.client().await?, tenant, id, status, at).await
+    }
+
+    async fn put_evidence(&self, evidence: &NewEvidence) -> Result<EvidenceSummary, StoreError> {
+        evidence::put_evidence(&*self.client().await?, evidence).await
+    }
+
+    async fn get_evidence(
+        &self,
+        tenant: &str,
+        id: &str,
+    ) -> Result<Option<EvidenceRecord>, StoreError> {
+        evidence::get_evidence(&*self.client().await?, tenant, id).await
+    }
+
+    async fn list_evidence(
+        &self,
+        tenant: &str,
+        limit: u32,
+        before_seq: Option<u64>,
+    ) -> Result<Vec<EvidenceSummary>, StoreError> {
+        evidence::list_evidence(&*self.client().await?, tenant, limit, before_seq).await
     }
 
     fn subscribe(&self) -> broadcast::Receiver<ModelEvent> {

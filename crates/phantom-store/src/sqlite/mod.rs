@@ -2,6 +2,7 @@
 
 mod access;
 mod connection;
+mod evidence;
 mod jobs;
 mod migrate;
 mod queries;
@@ -14,6 +15,7 @@ use rusqlite::Connection;
 use tokio::sync::broadcast;
 
 use crate::StoreError;
+use crate::evidence_records::{EvidenceRecord, EvidenceSummary, NewEvidence};
 use crate::records::{
     ApiKeyRecord, AuditFilter, AuditRecord, InferenceQuery, InferenceRecord, JobRecord, Millis,
     ModelEvent, ModelRecord, ModelStatus, NewVersion, TenantRecord, UserRecord, VersionRecord,
@@ -478,6 +480,33 @@ impl Storage for SqliteStore {
     ) -> Result<Option<AnomalyRecord>, StoreError> {
         let (tenant, id, status) = (tenant.to_owned(), id.to_owned(), status.to_owned());
         self.write(move |conn| streams::set_anomaly_status(conn, &tenant, &id, &status, at))
+            .await
+    }
+
+    async fn put_evidence(&self, evidence: &NewEvidence) -> Result<EvidenceSummary, StoreError> {
+        let evidence = evidence.clone();
+        self.write(move |conn| evidence::put_evidence(conn, &evidence))
+            .await
+    }
+
+    async fn get_evidence(
+        &self,
+        tenant: &str,
+        id: &str,
+    ) -> Result<Option<EvidenceRecord>, StoreError> {
+        let (tenant, id) = (tenant.to_owned(), id.to_owned());
+        self.read(move |conn| evidence::get_evidence(conn, &tenant, &id))
+            .await
+    }
+
+    async fn list_evidence(
+        &self,
+        tenant: &str,
+        limit: u32,
+        before_seq: Option<u64>,
+    ) -> Result<Vec<EvidenceSummary>, StoreError> {
+        let tenant = tenant.to_owned();
+        self.read(move |conn| evidence::list_evidence(conn, &tenant, limit, before_seq))
             .await
     }
 

@@ -64,6 +64,7 @@ pub async fn run_all<S: Storage, B: Backdoor>(store: &S, backdoor: &B) {
     events(store).await;
     crate::jobs::run_jobs(store).await;
     crate::streams::run_streams(store).await;
+    crate::evidence::run_evidence(store, backdoor).await;
     crate::access::run_access(store, backdoor).await;
 }
 

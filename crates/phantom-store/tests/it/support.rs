@@ -91,6 +91,9 @@ pub trait Backdoor: Sync {
     /// Tries to change, then to delete, then (where the backend has it) to truncate the
     /// tenant's audit records; returns whether any of it succeeded.
     fn tamper_audit(&self, tenant: &str) -> impl Future<Output = bool> + Send;
+
+    /// Changes the stored bytes of an evidence bundle, leaving its checksum as it was.
+    fn corrupt_evidence(&self, id: &str) -> impl Future<Output = ()> + Send;
 }
 
 /// Direct access to a SQLite file.
@@ -124,6 +127,18 @@ impl Backdoor for SqliteBackdoor {
         );
         let delete = conn.execute("DELETE FROM audit_log WHERE tenant = ?1", [tenant]);
         update.is_ok() || delete.is_ok()
+    }
+
+    async fn corrupt_evidence(&self, id: &str) {
+        let conn = rusqlite::Connection::open(&self.path).unwrap();
+        conn.busy_timeout(Duration::from_secs(5)).unwrap();
+        let changed = conn
+            .execute(
+                "UPDATE evidence_bundles SET bundle = CAST(bundle || x'20' AS BLOB) WHERE id = ?1",
+                [id],
+            )
+            .unwrap();
+        assert_eq!(changed, 1);
     }
 }
 
@@ -241,5 +256,17 @@ impl Backdoor for PgBackdoor {
             .await;
         let truncate = client.batch_execute("TRUNCATE audit_log").await;
         update.is_ok() || delete.is_ok() || truncate.is_ok()
+    }
+
+    async fn corrupt_evidence(&self, id: &str) {
+        let client = pg_client(&self.url).await;
+        let changed = client
+            .execute(
+                "UPDATE evidence_bundles SET bundle = bundle || '\\x20'::bytea WHERE id = $1",
+                &[&id],
+            )
+            .await
+            .unwrap();
+        assert_eq!(changed, 1);
     }
 }
