@@ -271,8 +271,8 @@ export interface HistoryResponse {
 }
 export interface BackupResponse {
   path: string; size_bytes: number; sha256: string; models: number; versions: number;
-  /** Telemetry streams (with their detector state) and anomalies in the backup. */
-  streams: number; anomalies: number;
+  /** Telemetry streams (with their detector state), anomalies and signed evidence bundles in the backup. */
+  streams: number; anomalies: number; evidence_bundles: number;
   storage_backend: string; covers: string;
 }
 export interface RecoveryResponse {
@@ -281,4 +281,5 @@ export interface RecoveryResponse {
   skipped: { model_id: string; name: string; reason: string }[];
   streams_restored: string[]; anomalies_restored: number;
   skipped_streams: { key: string; reason: string }[];
+  evidence_restored: number; skipped_evidence: { id: string; reason: string }[];
 }

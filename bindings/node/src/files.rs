@@ -169,8 +169,9 @@ pub async fn write_backup(
         "versions": backup.versions,
         "streams": backup.streams,
         "anomalies": backup.anomalies,
+        "evidence_bundles": backup.evidence,
         "storage_backend": engine.storage_backend(),
-        "covers": "every model with every version (artifacts, metadata), configuration, status and active version; every telemetry stream with its detector settings and state; every anomaly with its explanation and status. Not the inference log, users, API keys, the audit log or the evidence signing key",
+        "covers": "every model with every version (artifacts, metadata), configuration, status and active version; every telemetry stream with its detector settings and state; every anomaly with its explanation and status; every signed evidence bundle, byte for byte. Not the inference log, users, API keys, the audit log or the evidence signing key",
     }))
 }
 
@@ -187,6 +188,8 @@ pub fn restored(request: &PathRequest, bytes: &[u8], report: &RestoreReport) -> 
         "streams_restored": report.streams_restored,
         "anomalies_restored": report.anomalies_restored,
         "skipped_streams": report.skipped_streams,
+        "evidence_restored": report.evidence_restored,
+        "skipped_evidence": report.skipped_evidence,
     })
 }
 

@@ -72,7 +72,7 @@ test('backup_system writes a checked file that disaster_recovery restores', asyn
     assert.equal(backup.models, 2);
     assert.equal(backup.versions, 3);
     // This tenant has no telemetry streams; the engine's tests cover backups of streams.
-    assert.deepEqual([backup.streams, backup.anomalies], [0, 0]);
+    assert.deepEqual([backup.streams, backup.anomalies, backup.evidence_bundles], [0, 0, 0]);
 
     const restored = JSON.parse(await b.core.disaster_recovery(file));
     assert.equal(restored.versions_restored, 3);

@@ -29,7 +29,9 @@ pub mod streams;
 pub mod time;
 mod training;
 
-pub use backup::{BACKUP_MAGIC, Backup, RestoreReport, SkippedModel, SkippedStream};
+pub use backup::{
+    BACKUP_MAGIC, Backup, RestoreReport, SkippedEvidence, SkippedModel, SkippedStream,
+};
 pub use config::{AuthConfig, ConfigOverrides, EngineConfig};
 pub use data::{DataSource, Label};
 pub use engine::{Engine, TENANT_DEFAULT};

@@ -7,8 +7,8 @@
 //! | 8 | magic `PHANTOMB` |
 //! | 2 | format version (2; version 1, models only, is still read) |
 //! | 8 | manifest length *m* |
-//! | *m* | manifest (JSON): the tenant, the time, the models with their versions, the streams and the anomalies |
-//! | ... | the parts: each model version's artifact in manifest order, then each stream's detector state |
+//! | *m* | manifest (JSON): the tenant, the time, the models with their versions, the streams, the anomalies and the evidence bundles |
+//! | ... | the parts: each model version's artifact in manifest order, then each stream's detector state, then each evidence bundle's signed JSON |
 //! | 32 | SHA-256 of everything above |
 
 use phantom_store::{AnomalyRecord, Millis, ModelStatus, sha256_hex};
@@ -33,6 +33,9 @@ pub(super) struct Manifest {
     /// Absent in version 1 files; oldest first.
     #[serde(default)]
     pub anomalies: Vec<AnomalyRecord>,
+    /// Absent in version 1 files; oldest first.
+    #[serde(default)]
+    pub evidence: Vec<ManifestEvidence>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -69,6 +72,18 @@ pub(super) struct ManifestStream {
     pub state: Option<Part>,
 }
 
+#[derive(Serialize, Deserialize)]
+pub(super) struct ManifestEvidence {
+    pub id: String,
+    pub created_at: Millis,
+    pub query_from: Option<Millis>,
+    pub query_to: Millis,
+    pub query_stream: Option<String>,
+    pub anomaly_count: u64,
+    /// The signed JSON's part.
+    pub bundle: Part,
+}
+
 /// Where a binary part is checked: its length and SHA-256.
 #[derive(Serialize, Deserialize)]
 pub(super) struct Part {
@@ -86,14 +101,17 @@ impl Part {
 }
 
 /// A backup's content, checked: the manifest, each model version's artifact (in manifest
-/// order, over all models) and each stream's state (`None` for a stream without one).
+/// order, over all models), each stream's state (`None` for a stream without one) and each
+/// evidence bundle.
 pub(super) struct Contents {
     pub manifest: Manifest,
     pub artifacts: Vec<Vec<u8>>,
     pub states: Vec<Option<Vec<u8>>>,
+    pub bundles: Vec<Vec<u8>>,
 }
 
-/// Lays out and seals a backup: `parts` are the artifacts then the states, in manifest order.
+/// Lays out and seals a backup: `parts` are the artifacts, the states and the bundles, in
+/// manifest order.
 pub(super) fn seal(manifest: &Manifest, parts: &[Vec<u8>]) -> Result<Vec<u8>, EngineError> {
     let manifest = serde_json::to_vec(manifest)
         .map_err(|e| EngineError::Internal(format!("encoding backup manifest: {e}")))?;
@@ -164,6 +182,11 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Contents, EngineError> {
             None => None,
         });
     }
+    let mut bundles = Vec::with_capacity(manifest.evidence.len());
+    for evidence in &manifest.evidence {
+        let what = format!("evidence bundle '{}'", evidence.id);
+        bundles.push(reader.part(evidence.bundle.size, &evidence.bundle.sha256, &what)?);
+    }
     if reader.at != body.len() {
         return Err(bad("the file has bytes after its last part"));
     }
@@ -171,6 +194,7 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Contents, EngineError> {
         manifest,
         artifacts,
         states,
+        bundles,
     })
 }
 
@@ -225,6 +249,7 @@ mod tests {
             models: Vec::new(),
             streams: Vec::new(),
             anomalies: Vec::new(),
+            evidence: Vec::new(),
         }
     }
 
@@ -253,6 +278,7 @@ mod tests {
         let contents = parse(&bytes).unwrap();
         assert_eq!(contents.manifest.created_at, 5);
         assert!(contents.artifacts.is_empty() && contents.states.is_empty());
+        assert!(contents.bundles.is_empty());
     }
 
     #[test]

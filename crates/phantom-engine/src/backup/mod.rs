@@ -1,12 +1,13 @@
 //! Backup and restore of a tenant, independent of the store backend: every model with every
 //! version (artifact and metadata), its configuration, status and active version; every
-//! telemetry stream with its detector settings and state; and every anomaly with its
-//! explanation and status, in one sealed file ([`format`]) that restores into SQLite or
-//! PostgreSQL alike.
+//! telemetry stream with its detector settings and state; every anomaly with its explanation
+//! and status; and every signed evidence bundle, byte for byte, in one sealed file
+//! ([`format`]) that restores into SQLite or PostgreSQL alike.
 //!
 //! Not covered: the inference log, users, API keys, the audit log, the evidence signing key
 //! (a backup file must not carry a secret that signs) and in-memory counters.
 
+mod evidence;
 mod format;
 mod streams;
 
@@ -31,6 +32,8 @@ pub struct Backup {
     pub streams: usize,
     /// Anomalies in it, over all streams.
     pub anomalies: usize,
+    /// Signed evidence bundles in it.
+    pub evidence: usize,
     /// SHA-256 of `bytes`, lowercase hex.
     pub sha256: String,
 }
@@ -57,6 +60,16 @@ pub struct SkippedStream {
     pub reason: String,
 }
 
+/// A signed evidence bundle a restore did not store, and why.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SkippedEvidence {
+    /// Its id.
+    pub id: String,
+    /// Why it was not restored.
+    pub reason: String,
+}
+
 /// What [`Engine::restore_backup`] did.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -75,10 +88,15 @@ pub struct RestoreReport {
     pub anomalies_restored: usize,
     /// Streams not restored (with their anomalies).
     pub skipped_streams: Vec<SkippedStream>,
+    /// Evidence bundles stored; those the tenant held already are neither stored nor skipped.
+    pub evidence_restored: usize,
+    /// Evidence bundles not stored.
+    pub skipped_evidence: Vec<SkippedEvidence>,
 }
 
 impl Engine {
-    /// The tenant's models, streams and anomalies as one backup file (held in memory).
+    /// The tenant's models, streams, anomalies and evidence bundles as one backup file (held
+    /// in memory).
     pub async fn backup(&self, tenant: &str) -> Result<Backup, EngineError> {
         let store = &self.inner.store;
         let mut models = Vec::new();
@@ -117,12 +135,15 @@ impl Engine {
         let (streams, states) = streams::collect_streams(store, tenant).await?;
         parts.extend(states);
         let anomalies = streams::collect_anomalies(store, tenant).await?;
+        let (evidence, bundles) = evidence::collect(store, tenant).await?;
+        parts.extend(bundles);
         let manifest = Manifest {
             tenant: tenant.to_owned(),
             created_at: now_ms(),
             models,
             streams,
             anomalies,
+            evidence,
         };
         let bytes = format::seal(&manifest, &parts)?;
         Ok(Backup {
@@ -132,13 +153,14 @@ impl Engine {
             versions: version_count,
             streams: manifest.streams.len(),
             anomalies: manifest.anomalies.len(),
+            evidence: manifest.evidence.len(),
         })
     }
 
     /// Restores a backup into the tenant. Each model comes back with its id, name,
     /// configuration, every version (same numbers, artifacts byte for byte), active version
     /// and status; each stream with its settings, detector state and event count, and its
-    /// anomalies with their statuses. A model whose id or name is taken, or a stream whose key
+    /// anomalies with their statuses; each evidence bundle byte for byte. A model whose id or name is taken, or a stream whose key
     /// is, is skipped, or with `replace` overwritten. The whole file is checked before
     /// anything is written.
     pub async fn restore_backup(
@@ -156,6 +178,8 @@ impl Engine {
             streams_restored: Vec::new(),
             anomalies_restored: 0,
             skipped_streams: Vec::new(),
+            evidence_restored: 0,
+            skipped_evidence: Vec::new(),
         };
         let mut artifacts = contents.artifacts.into_iter();
         for model in contents.manifest.models {
@@ -171,6 +195,14 @@ impl Engine {
             contents.states,
             contents.manifest.anomalies,
             replace,
+            &mut report,
+        )
+        .await?;
+        evidence::restore(
+            &self.inner.store,
+            tenant,
+            contents.manifest.evidence,
+            contents.bundles,
             &mut report,
         )
         .await?;

@@ -1,7 +1,8 @@
-//! Backup and restore of a tenant: models, telemetry streams with their detector state, and
-//! anomalies with their statuses, from SQLite into SQLite and PostgreSQL.
+//! Backup and restore of a tenant: models, telemetry streams with their detector state,
+//! anomalies with their statuses and signed evidence bundles, from SQLite into SQLite and
+//! PostgreSQL.
 
-use phantom_engine::streams::{AnomalyQuery, AnomalyStatus};
+use phantom_engine::streams::{AnomalyQuery, AnomalyStatus, EvidenceQuery};
 use phantom_engine::{Engine, EngineConfig};
 
 use crate::streams::{feed, incident_lines, logs, sensitive};
@@ -21,8 +22,8 @@ async fn anomalies(engine: &Engine, tenant: &str) -> Vec<(String, AnomalyStatus,
     all
 }
 
-/// A tenant with a trained model and a log stream that has seen part of an incident, one of
-/// its anomalies acknowledged.
+/// A tenant with a trained model, a log stream that has seen part of an incident, one of its
+/// anomalies acknowledged, and a signed evidence bundle of them.
 async fn source() -> (Engine, tempfile::TempDir) {
     let (engine, dir) = engine().await;
     create(&engine, r#"{"name": "iris", "algorithm": "decision_tree"}"#).await;
@@ -35,6 +36,7 @@ async fn source() -> (Engine, tempfile::TempDir) {
         .set_anomaly_status(T, &found[0], AnomalyStatus::Acknowledged)
         .await
         .unwrap();
+    engine.evidence(T, &EvidenceQuery::default()).await.unwrap();
     (engine, dir)
 }
 
@@ -62,6 +64,18 @@ async fn restores_and_resumes(original: &Engine, target: &Engine, tenant: &str, 
     }
     let stream = target.stream(tenant, "checkout/logs").await.unwrap();
     assert_eq!(stream.events_seen, 1_650);
+    let signed = original
+        .list_evidence(T, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(signed.bundles.len(), 1);
+    let id = &signed.bundles[0].id;
+    assert_eq!(report.evidence_restored, 1);
+    assert_eq!(
+        target.stored_evidence(tenant, id).await.unwrap().json,
+        original.stored_evidence(T, id).await.unwrap().json,
+        "an evidence bundle changed through the backup"
+    );
     assert!(
         target
             .get_model(tenant, "iris")
@@ -94,7 +108,7 @@ async fn a_backup_restores_models_streams_and_anomalies_and_detection_resumes() 
     let (original, _d1) = source().await;
     let backup = original.backup(T).await.unwrap();
     assert_eq!((backup.models, backup.versions), (1, 1));
-    assert_eq!(backup.streams, 1);
+    assert_eq!((backup.streams, backup.evidence), (1, 1));
     assert_eq!(backup.anomalies, anomalies(&original, T).await.len());
 
     let (target, _d2) = engine().await;
@@ -126,6 +140,8 @@ async fn a_restore_skips_what_exists_unless_asked_to_replace_it() {
     let replaced = target.restore_backup(T, &backup.bytes, true).await.unwrap();
     assert_eq!(replaced.streams_restored, ["checkout/logs"]);
     assert_eq!(replaced.anomalies_restored, 0);
+    assert_eq!(replaced.evidence_restored, 0);
+    assert!(replaced.skipped_evidence.is_empty());
     let stream = target.stream(T, "checkout/logs").await.unwrap();
     assert_eq!(stream.events_seen, 1_650);
 }
