@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 
 use crate::args::{count, field, json_arg, optional_json, text};
 use crate::error::BindingError;
+use crate::explain_costs::ExplainCosts;
 use crate::ignored::IgnoredList;
 use crate::json::{self, to_string};
 use crate::options::CoreOptions;
@@ -30,6 +31,7 @@ use crate::{analytics as shapes, create, data, databases, files, inference, insi
 pub struct PhantomMlCore {
     slot: Arc<EngineSlot>,
     tenant: String,
+    explain_costs: Arc<ExplainCosts>,
 }
 
 type Answer = std::result::Result<String, BindingError>;
@@ -50,6 +52,7 @@ impl PhantomMlCore {
         Ok(Self {
             slot: Arc::new(EngineSlot::new(config)),
             tenant,
+            explain_costs: Arc::default(),
         })
     }
 
@@ -524,9 +527,10 @@ impl PhantomMlCore {
     /// `probability_distribution`, and `feature_importance` from the model's contributions to
     /// this prediction (TreeSHAP or linear; `{"explain": false}` skips it).
     ///
-    /// Without the attribution, a prediction from a model already in memory is computed on the
-    /// calling thread (a few microseconds, less than a hand-off to another thread costs) and
-    /// the promise is already settled; otherwise it runs on the engine's threads.
+    /// A prediction from a model already in memory is computed on the calling thread (a few
+    /// microseconds, less than a hand-off to another thread costs) and the promise is already
+    /// settled, with its attribution when the model's last one took under 50 µs (linear
+    /// models, small trees); otherwise it runs on the engine's threads.
     #[napi(
         js_name = "predict",
         ts_args_type = "modelId: string, featuresJson: string, optionsJson?: string",
@@ -545,14 +549,25 @@ impl PhantomMlCore {
             Err(e) => return PromiseRaw::reject(env, napi::Error::from(e)),
         };
         let (tenant, model, row) = (&self.tenant, &request.model, &request.row);
-        if !request.options.explain
-            && let Some(answer) = self
-                .slot
-                .now(|engine| async move { engine.predict(tenant, model, row).await })
+        let explain = request.options.explain;
+        let costs = &self.explain_costs;
+        if (!explain || costs.cheap(model))
+            && let Some(answer) = self.slot.now(|engine| async move {
+                let prediction = engine.predict(tenant, model, row).await?;
+                let explanation = if explain {
+                    let took = Instant::now();
+                    let explanation = engine.explain(tenant, model, row).await.ok();
+                    costs.record(model, took.elapsed());
+                    explanation
+                } else {
+                    None
+                };
+                Ok::<_, phantom_engine::EngineError>((prediction, explanation))
+            })
         {
             let json = answer
                 .map_err(BindingError::from)
-                .and_then(|p| answer_predict(&p, None, started));
+                .and_then(|(p, e)| answer_predict(&p, e.as_ref(), started));
             return match json {
                 Ok(json) => PromiseRaw::resolve(env, json),
                 Err(e) => PromiseRaw::reject(env, napi::Error::from(e)),
@@ -560,6 +575,7 @@ impl PhantomMlCore {
         }
         let slot = self.slot.clone();
         let tenant = self.tenant.clone();
+        let costs = Arc::clone(&self.explain_costs);
         env.spawn_future(async move {
             let engine = slot.get().await?;
             let PredictRequest {
@@ -572,7 +588,10 @@ impl PhantomMlCore {
                 .await
                 .map_err(BindingError::from)?;
             let explanation = if options.explain {
-                engine.explain(&tenant, &model, &row).await.ok()
+                let took = Instant::now();
+                let explanation = engine.explain(&tenant, &model, &row).await.ok();
+                costs.record(&model, took.elapsed());
+                explanation
             } else {
                 None
             };

@@ -12,6 +12,7 @@ mod create;
 mod data;
 mod databases;
 mod error;
+mod explain_costs;
 mod features;
 mod files;
 mod ignored;

@@ -50,6 +50,38 @@ test('text labels come back as given, linear models explain with their weights',
   }
 });
 
+// Whether `promise` is settled before any task of the event loop runs: microtasks only.
+async function settledAtOnce(promise) {
+  let settled = false;
+  promise.then(() => (settled = true), () => (settled = true));
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+  const atOnce = settled;
+  await promise;
+  return atOnce;
+}
+
+test('a cheap explanation is answered on the calling thread once measured, with the same figures', async () => {
+  const { core, cleanup } = freshCore();
+  try {
+    const created = JSON.parse(
+      await core.create_model(JSON.stringify({ model_type: 'classification', algorithm: 'logistic_regression' })),
+    );
+    await core.train_model(created.model_id, JSON.stringify(threatData()));
+    const row = JSON.stringify([0.1, 1, 1000]);
+    // The first explanation runs on the engine's threads and is timed.
+    const first = core.predict(created.model_id, row);
+    assert.equal(await settledAtOnce(first), false);
+    // A linear explanation takes microseconds: the next ones settle at once.
+    const second = core.predict(created.model_id, row);
+    assert.equal(await settledAtOnce(second), true);
+    const [a, b] = [JSON.parse(await first), JSON.parse(await second)];
+    assert.deepEqual(b.feature_importance, a.feature_importance);
+    assert.deepEqual(b.probability_distribution, a.probability_distribution);
+  } finally {
+    await cleanup();
+  }
+});
+
 test('predict_batch answers every row with a measured throughput', async () => {
   const { core, cleanup } = freshCore();
   try {
