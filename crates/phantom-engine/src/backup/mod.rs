@@ -97,6 +97,21 @@ pub struct RestoreReport {
 impl Engine {
     /// The tenant's models, streams, anomalies and evidence bundles as one backup file (held
     /// in memory).
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use phantom_engine::{Engine, EngineConfig};
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let config = EngineConfig { data_dir: dir.path().into(), ..EngineConfig::default() };
+    /// let engine = Engine::open(config).await.unwrap();
+    /// let backup = engine.backup("default").await.unwrap();
+    /// std::fs::write(dir.path().join("default.backup"), &backup.bytes).unwrap();
+    /// // Restoring over what exists skips it, unless `replace` is set.
+    /// let report = engine.restore_backup("default", &backup.bytes, false).await.unwrap();
+    /// assert_eq!(report.skipped.len(), backup.models);
+    /// assert_eq!(report.skipped_streams.len(), backup.streams);
+    /// # });
+    /// ```
     pub async fn backup(&self, tenant: &str) -> Result<Backup, EngineError> {
         let store = &self.inner.store;
         let mut models = Vec::new();
