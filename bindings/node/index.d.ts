@@ -84,9 +84,10 @@ export declare class PhantomMLCore {
    * `probability_distribution`, and `feature_importance` from the model's contributions to
    * this prediction (TreeSHAP or linear; `{"explain": false}` skips it).
    *
-   * Without the attribution, a prediction from a model already in memory is computed on the
-   * calling thread (a few microseconds, less than a hand-off to another thread costs) and
-   * the promise is already settled; otherwise it runs on the engine's threads.
+   * A prediction from a model already in memory is computed on the calling thread (a few
+   * microseconds, less than a hand-off to another thread costs) and the promise is already
+   * settled, with its attribution when the model's last one took under 50 µs (linear
+   * models, small trees); otherwise it runs on the engine's threads.
    */
   predict(modelId: string, featuresJson: string, optionsJson?: string): Promise<string>
   /**
