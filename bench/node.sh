@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-(cd bindings/node && { [ -d node_modules ] || npm ci --silent; } && npm run --silent build >/dev/null)
+(cd bindings/node && { [ -d node_modules ] || npm install --no-audit --no-fund --silent; } && npm run --silent build >/dev/null)
 cargo build --profile node --quiet -p phantom-bench --bin phantom-node-bench
 mkdir -p bench/results
 {

@@ -1,6 +1,8 @@
 //! The Rust side of `bench/node.sh`: the same calls the Node.js package makes, on the same
 //! model and rows, straight on phantom-engine. Reads the setup the Node script wrote (data
-//! directory, model id, rows, call counts) and prints one JSON object of latencies.
+//! directory, model id, rows, call counts) and prints one JSON object: per call kind, each
+//! call's latency in microseconds and the loop's total seconds. The Node script runs it once
+//! per round, between its own rounds, and computes the figures over all rounds.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -19,18 +21,9 @@ struct Args {
     setup: PathBuf,
 }
 
-/// Per-call latencies in microseconds, and calls per second over the whole loop.
-fn figures(mut micros: Vec<f64>, total_s: f64) -> Value {
-    let calls = micros.len();
-    micros.sort_by(f64::total_cmp);
-    let at = |q: f64| micros[((calls as f64 * q) as usize).min(calls - 1)];
-    json!({
-        "calls": calls,
-        "calls_per_second": calls as f64 / total_s,
-        "mean_us": micros.iter().sum::<f64>() / calls as f64,
-        "p50_us": at(0.50),
-        "p99_us": at(0.99),
-    })
+/// Each call's latency in microseconds, and the seconds the loop took.
+fn timings(micros: Vec<f64>, total_s: f64) -> Value {
+    json!({ "micros": micros, "total_s": total_s })
 }
 
 #[tokio::main(flavor = "multi_thread")]
@@ -54,6 +47,7 @@ async fn main() -> Result<()> {
     let rows: Vec<Vec<f64>> = serde_json::from_value(setup["rows"].clone())?;
     let batch: Vec<Vec<f64>> = serde_json::from_value(setup["batch"].clone())?;
     let model = text("model_id")?;
+    let linear = text("linear_model_id")?;
     let engine = Engine::open(EngineConfig {
         data_dir: PathBuf::from(text("data_dir")?),
         inference_log: InferenceLogConfig {
@@ -66,27 +60,28 @@ async fn main() -> Result<()> {
     let t = phantom_engine::TENANT_DEFAULT;
 
     let mut out = serde_json::Map::new();
-    for (name, calls, explain) in [
-        ("predict", count("predict_calls")?, false),
-        ("predict_explained", count("explain_calls")?, true),
+    for (name, model, calls, explain) in [
+        ("predict", &model, count("predict_calls")?, false),
+        ("predict_explained", &model, count("explain_calls")?, true),
+        ("predict_linear", &linear, count("predict_calls")?, true),
     ] {
         for row in rows.iter().take(1_000) {
-            engine.predict(t, &model, row).await?;
+            engine.predict(t, model, row).await?;
         }
         let mut micros = Vec::with_capacity(calls);
         let started = Instant::now();
         for i in 0..calls {
             let row = &rows[i % rows.len()];
             let call = Instant::now();
-            engine.predict(t, &model, row).await?;
+            engine.predict(t, model, row).await?;
             if explain {
-                engine.explain(t, &model, row).await?;
+                engine.explain(t, model, row).await?;
             }
             micros.push(call.elapsed().as_secs_f64() * 1e6);
         }
         out.insert(
             name.into(),
-            figures(micros, started.elapsed().as_secs_f64()),
+            timings(micros, started.elapsed().as_secs_f64()),
         );
     }
     let calls = count("batch_calls")?;
@@ -102,7 +97,7 @@ async fn main() -> Result<()> {
             total += took;
         }
     }
-    out.insert("predict_batch".into(), figures(micros, total));
+    out.insert("predict_batch".into(), timings(micros, total));
     engine.close().await;
     println!("{}", Value::Object(out));
     Ok(())
