@@ -20,10 +20,11 @@ use sha2::{Digest, Sha256};
 
 use super::compress::{CompressError, Compressor};
 use super::decide::{Measure, MeasureScore, score, upper_bound};
-use super::events::EventLog;
+use super::events::{Event, EventLog};
 use super::measures::{BaselineMeasures, Measures, measure};
 use super::normalize::normalize_into;
 use super::permutation::{Observed, TestPlan, permutation_test};
+use super::profile::Profiler;
 use super::settings::CbadSettings;
 
 /// Templates and tokens listed in an explanation, at most.
@@ -169,6 +170,9 @@ pub struct LogDetector {
     /// The permutation test's compressor, made on first use and kept.
     #[serde(skip)]
     test_compressor: Option<Compressor>,
+    /// The buffers that windows' token profiles are counted in.
+    #[serde(skip)]
+    profiler: Profiler,
 }
 
 impl LogDetector {
@@ -189,6 +193,7 @@ impl LogDetector {
             compressor: None,
             prepared: None,
             test_compressor: None,
+            profiler: Profiler::default(),
         })
     }
 
@@ -265,9 +270,16 @@ impl LogDetector {
             .get_or_insert_with(|| Compressor::new(s.compressor));
         let prepared = match self.prepared.take() {
             Some(p) => p,
-            None => BaselineMeasures::prepare(compressor, baseline_lines)?,
+            None => BaselineMeasures::prepare(
+                compressor,
+                baseline_lines,
+                self.events.tokens(baseline_at, s.baseline_events),
+            )?,
         };
-        let measures = measure(compressor, &prepared, window_lines)?;
+        let window_tokens = self
+            .profiler
+            .window(self.events.tokens(window_at, s.window_events));
+        let measures = measure(compressor, &prepared, window_lines, &window_tokens)?;
         self.prepared = Some(prepared);
         let scores: Vec<MeasureScore> = Measure::ALL
             .iter()
@@ -306,13 +318,13 @@ impl LogDetector {
         };
         let mut changed = None;
         if let Some(m) = standing_out {
-            let baseline_texts = self.events.texts(baseline_at, s.baseline_events);
-            let window_texts = self.events.texts(window_at, s.window_events);
+            let baseline_events = self.events.events(baseline_at, s.baseline_events);
+            let window_events = self.events.events(window_at, s.window_events);
             let t = permutation_test(
                 self.test_compressor
                     .get_or_insert_with(|| Compressor::new(s.compressor)),
-                &baseline_texts,
-                &window_texts,
+                &baseline_events,
+                &window_events,
                 Observed {
                     measure: m.measure,
                     value: m.value,
@@ -329,7 +341,7 @@ impl LogDetector {
             decision.permutations = t.permutations;
             decision.at_least_as_distant = t.at_least_as_distant;
             if t.p_value <= s.p_value_threshold {
-                changed = Some(changes(&baseline_texts, &window_texts));
+                changed = Some(changes(&baseline_events, &window_events));
             }
         }
         let score = if warmed_up {
@@ -434,12 +446,12 @@ fn range_of(first: u64, count: usize, bytes: &[u8], hash: bool) -> EventRange {
 /// Counts of each template (whole normalised event) and each token of `events`.
 type TemplateAndTokenCounts<'a> = (HashMap<&'a str, usize>, HashMap<&'a str, usize>);
 
-fn count_templates_and_tokens<'a>(events: &[&'a str]) -> TemplateAndTokenCounts<'a> {
+fn count_templates_and_tokens<'a>(events: &[Event<'a>]) -> TemplateAndTokenCounts<'a> {
     let mut templates: HashMap<&str, usize> = HashMap::new();
     let mut tokens: HashMap<&str, usize> = HashMap::new();
     for e in events {
-        *templates.entry(e).or_default() += 1;
-        for t in e.split_whitespace() {
+        *templates.entry(e.text).or_default() += 1;
+        for t in e.text.split_whitespace() {
             *tokens.entry(t).or_default() += 1;
         }
     }
@@ -447,7 +459,7 @@ fn count_templates_and_tokens<'a>(events: &[&'a str]) -> TemplateAndTokenCounts<
 }
 
 /// Templates and tokens new in the window or vanished from it.
-fn changes(baseline: &[&str], window: &[&str]) -> Changes {
+fn changes(baseline: &[Event<'_>], window: &[Event<'_>]) -> Changes {
     let count = count_templates_and_tokens;
     let (bt, bk) = count(baseline);
     let (wt, wk) = count(window);
@@ -614,13 +626,28 @@ mod tests {
 
     #[test]
     fn memory_holds_only_what_the_next_windows_need() {
+        // Every event has a word of its own, so every event is a template of its own.
+        let word = |i: usize| -> String {
+            (0..4)
+                .map(|d| char::from(b'a' + (i / 26usize.pow(d) % 26) as u8))
+                .collect()
+        };
         let mut d = LogDetector::new(settings()).unwrap();
-        run(&mut d, (0..5_000).map(normal));
+        run(
+            &mut d,
+            (0..5_000).map(|i| format!("{} user {}", normal(i), word(i))),
+        );
         let s = settings();
+        let kept = d.events.len();
         assert!(
-            d.events.len() <= s.baseline_events * 2 + s.window_events + s.hop_events,
-            "{} events kept",
-            d.events.len()
+            kept <= s.baseline_events * 2 + s.window_events + s.hop_events,
+            "{kept} events kept"
+        );
+        let (templates, tokens) = d.events.templates_held();
+        assert_eq!(templates, kept);
+        assert!(
+            tokens <= kept + 20,
+            "{tokens} tokens held for {kept} events"
         );
     }
 }

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::compress::{CompressError, Compressor};
-use super::profile::TokenProfile;
+use super::profile::{BaselineProfile, TokenKey, WindowProfile, divergence};
 
 /// What a window's compression says about it.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -43,35 +43,41 @@ pub struct Measures {
 }
 
 /// The baseline's side of the measures, computed once per baseline.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Debug)]
 pub(crate) struct BaselineMeasures {
     pub(crate) bytes: usize,
     pub(crate) compressed: usize,
     pub(crate) entropy: f64,
-    pub(crate) tokens: TokenProfile<Box<str>>,
+    pub(crate) tokens: BaselineProfile,
 }
 
 impl BaselineMeasures {
-    /// Prepares `baseline` in `compressor` and measures it.
-    pub(crate) fn prepare(
+    /// Prepares `baseline` (events one per line, whose tokens are `tokens`) in `compressor`
+    /// and measures it.
+    pub(crate) fn prepare<'a>(
         compressor: &mut Compressor,
         baseline: &str,
+        tokens: impl IntoIterator<Item = &'a [TokenKey]>,
     ) -> Result<Self, CompressError> {
         let bytes = baseline.as_bytes();
+        let mut profile = BaselineProfile::default();
+        profile.count(tokens);
         Ok(Self {
             bytes: bytes.len(),
             compressed: compressor.set_baseline(bytes)?,
             entropy: entropy(bytes),
-            tokens: TokenProfile::of_lines(baseline).to_owned_tokens(),
+            tokens: profile,
         })
     }
 }
 
-/// Measures `window` against the baseline prepared in `compressor`.
+/// Measures `window_text` (events one per line, whose token profile is `window_tokens`)
+/// against the baseline prepared in `compressor`.
 pub(crate) fn measure(
     compressor: &mut Compressor,
     baseline: &BaselineMeasures,
     window_text: &str,
+    window_tokens: &WindowProfile,
 ) -> Result<Measures, CompressError> {
     let window = window_text.as_bytes();
     let cw = compressor.size(window)?;
@@ -94,9 +100,7 @@ pub(crate) fn measure(
         entropy_change: window_entropy - baseline.entropy,
         ncd: ncd(cb, cw, cwb),
         novelty: ratio(cwb, window.len()),
-        token_divergence: baseline
-            .tokens
-            .divergence(&TokenProfile::of_lines(window_text)),
+        token_divergence: divergence(&baseline.tokens, window_tokens),
     })
 }
 

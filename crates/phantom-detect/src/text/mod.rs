@@ -13,11 +13,13 @@ mod compress;
 mod decide;
 mod detector;
 mod events;
+mod interner;
 mod measures;
 mod normalize;
 mod permutation;
 mod profile;
 mod settings;
+mod templates;
 mod tokens;
 
 pub use compress::{CompressError, Compressor, CompressorKind, ZSTD_LEVEL};

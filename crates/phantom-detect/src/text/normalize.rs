@@ -94,15 +94,27 @@ const BYTE_CLASS: [ByteClass; 256] = {
     table
 };
 
-/// For each byte, the secret keys that start with it in either case (bit `j` is
-/// `SECRET_KEYS[j]`): most positions of a token are ruled out by this lookup alone.
-const SECRET_KEYS_BY_FIRST_BYTE: [u16; 256] = {
-    let mut table = [0u16; 256];
+/// The bytes every secret key has at its start, compared in either case.
+const SECRET_KEY_PREFIX: usize = 3;
+
+/// For each of the first [`SECRET_KEY_PREFIX`] positions of a key and each byte, the secret keys
+/// that have that byte there in either case (bit `j` is `SECRET_KEYS[j]`): most positions of a
+/// token are ruled out by three lookups alone.
+const SECRET_KEYS_BY_PREFIX_BYTE: [[u16; 256]; SECRET_KEY_PREFIX] = {
+    let mut table = [[0u16; 256]; SECRET_KEY_PREFIX];
     let mut j = 0;
     while j < SECRET_KEYS.len() {
-        let first = SECRET_KEYS[j].as_bytes()[0];
-        table[first as usize] |= 1 << j;
-        table[first.to_ascii_uppercase() as usize] |= 1 << j;
+        let key = SECRET_KEYS[j].as_bytes();
+        assert!(
+            key.len() >= SECRET_KEY_PREFIX,
+            "a secret key is shorter than the prefix"
+        );
+        let mut at = 0;
+        while at < SECRET_KEY_PREFIX {
+            table[at][key[at] as usize] |= 1 << j;
+            table[at][key[at].to_ascii_uppercase() as usize] |= 1 << j;
+            at += 1;
+        }
         j += 1;
     }
     table
@@ -242,20 +254,27 @@ fn is_secret_key(key: &str) -> bool {
     if !(3..=64).contains(&key.len()) {
         return false;
     }
-    key.iter().enumerate().any(|(i, &b)| {
-        let mut candidates = SECRET_KEYS_BY_FIRST_BYTE[usize::from(b)];
-        while candidates != 0 {
-            let k = SECRET_KEYS[candidates.trailing_zeros() as usize].as_bytes();
-            if key
-                .get(i..i + k.len())
-                .is_some_and(|w| w.eq_ignore_ascii_case(k))
-            {
-                return true;
+    // Every secret key has at least `SECRET_KEY_PREFIX` bytes: only a position with that many
+    // left can start one.
+    key.windows(SECRET_KEY_PREFIX)
+        .enumerate()
+        .any(|(i, prefix)| {
+            let mut candidates = prefix
+                .iter()
+                .zip(&SECRET_KEYS_BY_PREFIX_BYTE)
+                .fold(u16::MAX, |c, (&b, table)| c & table[usize::from(b)]);
+            while candidates != 0 {
+                let k = SECRET_KEYS[candidates.trailing_zeros() as usize].as_bytes();
+                if key
+                    .get(i..i + k.len())
+                    .is_some_and(|w| w.eq_ignore_ascii_case(k))
+                {
+                    return true;
+                }
+                candidates &= candidates - 1;
             }
-            candidates &= candidates - 1;
-        }
-        false
-    })
+            false
+        })
 }
 
 #[cfg(test)]
@@ -331,6 +350,28 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn secret_keys_are_found_in_any_case_anywhere_in_a_key(
+            prefix in "[a-zA-Z0-9_é-]{0,30}",
+            key in 0..SECRET_KEYS.len(),
+            upper in prop::collection::vec(any::<bool>(), 16),
+            suffix in "[a-zA-Z0-9_é-]{0,30}",
+            other in "[a-zA-Z0-9_é-]{0,70}",
+        ) {
+            let cased: String = SECRET_KEYS[key]
+                .chars()
+                .zip(&upper)
+                .map(|(c, &up)| if up { c.to_ascii_uppercase() } else { c })
+                .collect();
+            let named = format!("{prefix}{cased}{suffix}");
+            for text in [named.as_str(), other.as_str()] {
+                let lower = text.to_ascii_lowercase();
+                let expected = (3..=64).contains(&text.len())
+                    && SECRET_KEYS.iter().any(|k| lower.contains(k));
+                prop_assert_eq!(is_secret_key(text), expected, "{}", text);
+            }
+        }
+
         #[test]
         fn no_input_panics_and_the_output_is_stable(s in "\\PC{0,200}") {
             let once = normalize(&s);

@@ -12,8 +12,9 @@ use rand_chacha::ChaCha20Rng;
 
 use super::compress::{CompressError, Compressor};
 use super::decide::Measure;
+use super::events::Event;
 use super::measures::{entropy, ncd, ratio};
-use super::profile::TokenProfile;
+use super::profile::{BaselineProfile, Profiler, divergence};
 
 /// The outcome of a test.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -54,8 +55,8 @@ pub(crate) struct TestPlan {
 /// Tests the observed measure of `baseline` against `window` (events in order).
 pub(crate) fn permutation_test(
     compressor: &mut Compressor,
-    baseline: &[&str],
-    window: &[&str],
+    baseline: &[Event<'_>],
+    window: &[Event<'_>],
     observed: Observed,
     plan: TestPlan,
 ) -> Result<TestOutcome, CompressError> {
@@ -65,9 +66,10 @@ pub(crate) fn permutation_test(
         seed,
         stream,
     } = plan;
-    let pool: Vec<&str> = baseline.iter().chain(window).copied().collect();
+    let pool: Vec<Event<'_>> = baseline.iter().chain(window).copied().collect();
     let mut order: Vec<usize> = (0..pool.len()).collect();
-    let (mut b_side, mut w_side): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
+    let (mut b_side, mut w_side): (Vec<Event<'_>>, Vec<Event<'_>>) = (Vec::new(), Vec::new());
+    let mut profiles = SplitProfiles::default();
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
     rng.set_stream(stream);
     // The test stops once even all-below remaining permutations could not bring p to the
@@ -91,7 +93,7 @@ pub(crate) fn permutation_test(
         join_into(&w_side, &mut w_bytes);
         let value = statistic(
             observed.measure,
-            compressor,
+            (compressor, &mut profiles),
             (&b_side, &w_side),
             (&b_bytes, &w_bytes),
         )?;
@@ -110,12 +112,19 @@ pub(crate) fn permutation_test(
     })
 }
 
+/// The buffers of the token profiles of splits, reused from one split to the next.
+#[derive(Default)]
+struct SplitProfiles {
+    baseline: BaselineProfile,
+    window: Profiler,
+}
+
 /// `measure` of one split, given as events and as their joined lines; only what the measure
 /// needs is computed (the same as in `measure`, without the rest).
 fn statistic(
     measure: Measure,
-    compressor: &mut Compressor,
-    (b_events, w_events): (&[&str], &[&str]),
+    (compressor, profiles): (&mut Compressor, &mut SplitProfiles),
+    (b_events, w_events): (&[Event<'_>], &[Event<'_>]),
     (b, w): (&[u8], &[u8]),
 ) -> Result<f64, CompressError> {
     Ok(match measure {
@@ -133,16 +142,18 @@ fn statistic(
         }
         Measure::EntropyChange => entropy(w) - entropy(b),
         Measure::TokenDivergence => {
-            TokenProfile::of_events(b_events).divergence(&TokenProfile::of_events(w_events))
+            profiles.baseline.count(b_events.iter().map(|e| e.tokens));
+            let window = profiles.window.window(w_events.iter().map(|e| e.tokens));
+            divergence(&profiles.baseline, &window)
         }
     })
 }
 
 /// Events joined one per line, as the detector compresses them.
-fn join_into(events: &[&str], out: &mut Vec<u8>) {
+fn join_into(events: &[Event<'_>], out: &mut Vec<u8>) {
     out.clear();
     for e in events {
-        out.extend_from_slice(e.as_bytes());
+        out.extend_from_slice(e.text.as_bytes());
         out.push(b'\n');
     }
 }
@@ -151,7 +162,9 @@ fn join_into(events: &[&str], out: &mut Vec<u8>) {
 mod tests {
     use super::*;
     use crate::text::compress::CompressorKind;
+    use crate::text::events::EventLog;
     use crate::text::measures::{BaselineMeasures, Measures, measure};
+    use crate::text::profile::Profiler;
 
     fn plan(permutations: usize, p_threshold: f64, seed: u64, stream: u64) -> TestPlan {
         TestPlan {
@@ -162,51 +175,65 @@ mod tests {
         }
     }
 
-    fn lines(n: usize, f: impl Fn(usize) -> String) -> Vec<String> {
-        (0..n).map(f).collect()
+    /// A log of `baseline` then `window` events.
+    fn log(
+        baseline: usize,
+        window: usize,
+        f: impl Fn(usize) -> String,
+    ) -> (EventLog, usize, usize) {
+        let mut log = EventLog::default();
+        for i in 0..baseline + window {
+            log.push(&f(i));
+        }
+        (log, baseline, window)
     }
 
-    fn measured(c: &mut Compressor, b: &[&str], w: &[&str]) -> Measures {
-        let (mut bb, mut wb) = (Vec::new(), Vec::new());
-        join_into(b, &mut bb);
-        join_into(w, &mut wb);
-        let text = |bytes: Vec<u8>| String::from_utf8(bytes).unwrap();
-        let prepared = BaselineMeasures::prepare(c, &text(bb)).unwrap();
-        measure(c, &prepared, &text(wb)).unwrap()
+    fn measured(c: &mut Compressor, (log, b, w): &(EventLog, usize, usize)) -> Measures {
+        let prepared = BaselineMeasures::prepare(c, log.lines(0, *b), log.tokens(0, *b)).unwrap();
+        let window = Profiler::default().window(log.tokens(*b, *w));
+        measure(c, &prepared, log.lines(*b, *w), &window).unwrap()
     }
 
-    fn ncd_of(c: &mut Compressor, b: &[&str], w: &[&str]) -> Observed {
+    fn observed(c: &mut Compressor, split: &(EventLog, usize, usize), m: Measure) -> Observed {
         Observed {
-            measure: Measure::Ncd,
-            value: measured(c, b, w).ncd,
+            measure: m,
+            value: m.value(&measured(c, split)),
             direction: 1.0,
         }
+    }
+
+    fn test(
+        c: &mut Compressor,
+        split: &(EventLog, usize, usize),
+        m: Measure,
+        plan: TestPlan,
+    ) -> TestOutcome {
+        let observed = observed(c, split, m);
+        let (log, b, w) = split;
+        permutation_test(c, &log.events(0, *b), &log.events(*b, *w), observed, plan).unwrap()
+    }
+
+    fn orders(i: usize) -> String {
+        let user = (i * 2_654_435_761) >> 7 & 7;
+        format!("GET /api/orders/<num> status=200 user=u{user}")
     }
 
     #[test]
     fn a_different_window_gets_a_small_p_and_a_like_one_does_not() {
         let mut c = Compressor::new(CompressorKind::Zstd);
-        let user = |i: usize| (i * 2_654_435_761) >> 7 & 7;
-        let base = lines(200, |i| {
-            format!("GET /api/orders/<num> status=200 user=u{}", user(i))
+        let unlike = log(200, 50, |i| {
+            if i < 200 {
+                orders(i)
+            } else {
+                format!("kernel: EXT4-fs error on sda{} inode {}", i % 3, i * 7)
+            }
         });
-        let like = lines(50, |i| {
-            format!("GET /api/orders/<num> status=200 user=u{}", user(i + 999))
-        });
-        let unlike = lines(50, |i| {
-            format!("kernel: EXT4-fs error on sda{} inode {}", i % 3, i * 7)
-        });
-        let b: Vec<&str> = base.iter().map(String::as_str).collect();
-        let l: Vec<&str> = like.iter().map(String::as_str).collect();
-        let u: Vec<&str> = unlike.iter().map(String::as_str).collect();
-
-        let observed = ncd_of(&mut c, &b, &u);
-        let t = permutation_test(&mut c, &b, &u, observed, plan(99, 0.05, 7, 1)).unwrap();
+        let t = test(&mut c, &unlike, Measure::Ncd, plan(99, 0.05, 7, 1));
         assert_eq!(t.permutations, 99);
         assert!(t.p_value <= 0.011, "{t:?}");
 
-        let observed = ncd_of(&mut c, &b, &l);
-        let t = permutation_test(&mut c, &b, &l, observed, plan(99, 0.05, 7, 1)).unwrap();
+        let like = log(200, 50, |i| orders(if i < 200 { i } else { i + 799 }));
+        let t = test(&mut c, &like, Measure::Ncd, plan(99, 0.05, 7, 1));
         assert!(t.p_value > 0.05, "{t:?}");
         assert!(
             t.permutations < 99,
@@ -215,16 +242,45 @@ mod tests {
     }
 
     #[test]
+    fn a_burst_of_one_template_moves_the_token_mix() {
+        let mut c = Compressor::new(CompressorKind::Zstd);
+        let mixed = |i: usize| {
+            let path = ["orders", "users", "cart", "search"][i * 7 % 4];
+            format!("GET /api/{path} status=200")
+        };
+        let burst = log(200, 50, |i| if i < 200 { mixed(i) } else { mixed(0) });
+        let t = test(
+            &mut c,
+            &burst,
+            Measure::TokenDivergence,
+            plan(99, 0.05, 7, 1),
+        );
+        assert!(t.p_value <= 0.011, "{t:?}");
+        let like = log(200, 50, mixed);
+        let t = test(
+            &mut c,
+            &like,
+            Measure::TokenDivergence,
+            plan(99, 0.05, 7, 1),
+        );
+        assert!(t.p_value > 0.05, "{t:?}");
+    }
+
+    #[test]
     fn the_same_data_and_seed_give_the_same_p_value() {
         let mut c = Compressor::new(CompressorKind::Zstd);
-        let base = lines(100, |i| format!("event {} ok", i % 4));
-        let window = lines(25, |i| format!("event {} ok", i % 5));
-        let b: Vec<&str> = base.iter().map(String::as_str).collect();
-        let w: Vec<&str> = window.iter().map(String::as_str).collect();
-        let observed = ncd_of(&mut c, &b, &w);
-        let first = permutation_test(&mut c, &b, &w, observed, plan(49, 1.0, 3, 9)).unwrap();
-        let again = permutation_test(&mut c, &b, &w, observed, plan(49, 1.0, 3, 9)).unwrap();
-        assert_eq!(first, again);
-        assert_eq!(first.permutations, 49);
+        let split = log(100, 25, |i| {
+            if i < 100 {
+                format!("event {} ok", i % 4)
+            } else {
+                format!("event {} ok", i % 5)
+            }
+        });
+        for m in Measure::ALL {
+            let first = test(&mut c, &split, m, plan(49, 1.0, 3, 9));
+            let again = test(&mut c, &split, m, plan(49, 1.0, 3, 9));
+            assert_eq!(first, again, "{m:?}");
+            assert_eq!(first.permutations, 49);
+        }
     }
 }
