@@ -9,33 +9,14 @@ use serde_json::{Value, json};
 use crate::on_every_backend;
 use crate::support::{Server, unique};
 
-/// Sends a metric series of `service` with one spike and returns the anomaly's id.
-async fn spike(s: &Server, service: &str) -> String {
-    let dev = s.tenant.key(Role::Developer);
-    let points: Vec<Value> = (0..80)
-        .map(|i| json!({"asDouble": if i == 60 { 900.0 } else { 100.0 + f64::from(i % 5) }}))
-        .collect();
-    let metrics = json!({"resourceMetrics": [{
-        "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": service}}]},
-        "scopeMetrics": [{"metrics": [{"name": "depth", "gauge": {"dataPoints": points}}]}]
-    }]});
-    let sent = s
-        .req("POST", "/v1/metrics")
-        .key(dev)
-        .json(&metrics)
-        .send()
-        .await;
-    assert_eq!(sent.status, 200, "{}", sent.text());
-    let page = s.req("GET", "/v1/anomalies").key(dev).send().await.json();
-    page["anomalies"][0]["id"].as_str().unwrap().to_owned()
-}
-
 on_every_backend!(a_bundle_handed_out_is_kept_byte_for_byte, kept_on);
 
 async fn kept_on(s: &Server) {
     let auditor = s.tenant.key(Role::Auditor);
     let viewer = s.tenant.key(Role::Viewer);
-    let anomaly = spike(s, &unique("queue")).await;
+    let anomaly = s
+        .metric_spike(s.tenant.key(Role::Developer), &unique("queue"))
+        .await;
 
     let handed_out = s.req("GET", "/v1/evidence").key(auditor).send().await;
     assert_eq!(handed_out.status, 200, "{}", handed_out.text());

@@ -187,6 +187,32 @@ impl Server {
         id
     }
 
+    /// Sends a gauge `depth` of `service` (60 points, one spike) over OTLP/JSON in the tenant
+    /// of `key`; returns the id of the tenant's newest anomaly, the spike.
+    pub async fn metric_spike(&self, key: &str, service: &str) -> String {
+        let points: Vec<Value> = (0..60)
+            .map(|i| json!({"asDouble": if i == 50 { 900.0 } else { 100.0 + f64::from(i % 5) }}))
+            .collect();
+        let metrics = json!({"resourceMetrics": [{
+            "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": service}}]},
+            "scopeMetrics": [{"metrics": [{"name": "depth", "gauge": {"dataPoints": points}}]}]
+        }]});
+        let sent = self
+            .req("POST", "/v1/metrics")
+            .key(key)
+            .json(&metrics)
+            .send()
+            .await;
+        assert_eq!(sent.status, 200, "{}", sent.text());
+        let page = self
+            .req("GET", "/v1/anomalies")
+            .key(key)
+            .send()
+            .await
+            .json();
+        page["anomalies"][0]["id"].as_str().unwrap().to_owned()
+    }
+
     /// Polls a job until it succeeds; panics if it fails or takes over 60 s.
     pub async fn wait_for_job(&self, key: &str, job: &str) -> Value {
         for _ in 0..600 {

@@ -49,22 +49,7 @@ async fn tenants_on(s: &Server) {
         .await;
     // A's telemetry: a metric stream with a spike, so A has a stream and an anomaly.
     let service = unique("secret-service");
-    let points: Vec<Value> = (0..60)
-        .map(|i| json!({"asDouble": if i == 50 { 900.0 } else { 100.0 + f64::from(i % 5) }}))
-        .collect();
-    let metrics = json!({"resourceMetrics": [{
-        "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": service}}]},
-        "scopeMetrics": [{"metrics": [{"name": "depth", "gauge": {"dataPoints": points}}]}]
-    }]});
-    let sent = s
-        .req("POST", "/v1/metrics")
-        .key(a_dev)
-        .json(&metrics)
-        .send()
-        .await;
-    assert_eq!(sent.status, 200, "{}", sent.text());
-    let anomalies = s.req("GET", "/v1/anomalies").key(a_dev).send().await.json();
-    let anomaly_id = anomalies["anomalies"][0]["id"].as_str().unwrap().to_owned();
+    let anomaly_id = s.metric_spike(a_dev, &service).await;
     let stream_key = format!("{service}%2Fmetrics%2Fdepth");
     // A's evidence: a signed bundle, kept under its id.
     let evidence = s.req("GET", "/v1/evidence").key(a_dev).send().await;
